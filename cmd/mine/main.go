@@ -1,0 +1,69 @@
+// Command mine turns query/passage pairs into reranker training data by
+// mining hard negatives with BM25.
+//
+// Usage:
+//
+//	mine -in INPUT -out OUTPUT [flags]
+//
+// It reads the input's queries and relevant passages, indexes every passage
+// (plus any -corpus collections) in a Bleve index with BM25 scoring, and for
+// each query keeps the top-ranked passages that are not relevant to it as
+// hard negatives. The output is Cohere's rerank fine-tuning JSONL.
+//
+// Exit codes: 0 when the run succeeded, 1 when it failed, 2 for a usage
+// error such as an unknown flag or an invalid flag value.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is an error in the command line, reported with exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// run executes one command line and returns its exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := runMine(ctx, args, stdout, stderr)
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "mine: %v\nRun 'mine -h' for usage.\n", err)
+		return exitUsage
+	case ctx.Err() != nil:
+		fmt.Fprintf(stderr, "mine: interrupted; no output was written\n")
+		return exitFail
+	default:
+		fmt.Fprintf(stderr, "mine: %v\n", err)
+		return exitFail
+	}
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mine-tools/mine/pipeline"
+)
+
+// maxListedIDs is how many missing BEIR IDs a warning names.
+const maxListedIDs = 5
+
+// printSummary writes the end-of-run report to w.
+func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total time.Duration) {
+	printWarnings(w, cfg, s)
+	fmt.Fprintf(w, "mine: wrote %d records to %s\n", s.Written, cfg.Output)
+	fmt.Fprintf(w, "  read        %d input lines, %d records", s.InputLines, s.Records)
+	if s.MergedQueries > 0 {
+		fmt.Fprintf(w, " (%d duplicate queries merged)", s.MergedQueries)
+	}
+	fmt.Fprintln(w)
+	reuse := ""
+	if s.IndexReused {
+		reuse = " (index reused)"
+	}
+	fmt.Fprintf(w, "  indexed     %d distinct passages%s\n", s.Passages, reuse)
+	fmt.Fprintf(w, "  negatives   %d mined, %d given\n", s.Mined, s.Given)
+	fmt.Fprintf(w, "  dropped     %d relevant, %d query, %d given, %d duplicate candidates\n",
+		s.Dropped.Relevant, s.Dropped.Query, s.Dropped.Given, s.Dropped.Duplicate)
+	fmt.Fprintf(w, "  histogram   negatives per record: %s\n", histogram(s.Histogram))
+	fmt.Fprintf(w, "  short       %d records have fewer than %d negatives\n", s.Short, cfg.Negatives)
+	fmt.Fprintf(w, "  time        read %.2fs, index %.2fs, mine %.2fs (%.0f queries/s), total %.2fs\n",
+		s.ReadSeconds, s.IndexSeconds, s.MineSeconds, s.QueriesPerSecond(), total.Seconds())
+}
+
+// printWarnings reports input that was accepted but altered or incomplete.
+func printWarnings(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary) {
+	if s.BOM {
+		fmt.Fprintf(w, "mine: warning: %s starts with a byte-order mark; it was ignored\n", cfg.Input)
+	}
+	if s.EmptyNegatives > 0 {
+		fmt.Fprintf(w, "mine: warning: dropped %d empty strings from given hard negatives\n", s.EmptyNegatives)
+	}
+	if s.DuplicatePassages > 0 {
+		fmt.Fprintf(w, "mine: warning: dropped %d repeated passages within records\n", s.DuplicatePassages)
+	}
+	if s.GivenNegativesDropped > 0 {
+		fmt.Fprintf(w, "mine: warning: dropped %d given hard negatives equal to a relevant passage or the query\n", s.GivenNegativesDropped)
+	}
+	if b := s.BEIR; b != nil {
+		if len(b.MissingDocs) > 0 {
+			fmt.Fprintf(w, "mine: warning: qrels name %d documents missing from the corpus: %s\n", len(b.MissingDocs), listIDs(b.MissingDocs))
+		}
+		if len(b.MissingQueries) > 0 {
+			fmt.Fprintf(w, "mine: warning: qrels name %d queries missing from queries.jsonl: %s\n", len(b.MissingQueries), listIDs(b.MissingQueries))
+		}
+		if b.NoPassage > 0 {
+			fmt.Fprintf(w, "mine: warning: skipped %d queries whose relevant documents are all missing\n", b.NoPassage)
+		}
+		if b.DuplicateDocs > 0 {
+			fmt.Fprintf(w, "mine: warning: corpus repeats %d document IDs; the first of each was used\n", b.DuplicateDocs)
+		}
+	}
+}
+
+func listIDs(ids []string) string {
+	if len(ids) <= maxListedIDs {
+		return strings.Join(ids, ", ")
+	}
+	return strings.Join(ids[:maxListedIDs], ", ") + fmt.Sprintf(" and %d more", len(ids)-maxListedIDs)
+}
+
+// histogram renders counts as "0:3 1:0 ... 5:800", with the last bucket
+// marked "+".
+func histogram(h []int) string {
+	last := 0
+	for i, n := range h {
+		if n > 0 {
+			last = i
+		}
+	}
+	parts := make([]string, 0, last+1)
+	for i := 0; i <= last; i++ {
+		label := fmt.Sprint(i)
+		if i == len(h)-1 {
+			label += "+"
+		}
+		parts = append(parts, fmt.Sprintf("%s:%d", label, h[i]))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,198 @@
+package corpus
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// BEIRStats describes what a BEIR folder held and what could not be joined.
+type BEIRStats struct {
+	Passages PassageStats
+	// Queries counts the entries of queries.jsonl.
+	Queries int
+	// Pairs counts qrels rows with a score above 0; NotRelevant the others.
+	Pairs, NotRelevant int
+	// MissingDocs and MissingQueries list, in first-seen order, the IDs that
+	// qrels name but the corpus or the queries file lacks.
+	MissingDocs, MissingQueries []string
+	// NoPassage counts queries whose relevant documents are all missing.
+	NoPassage int
+	// DuplicateDocs counts corpus entries whose _id appeared before; the
+	// first one is used for qrels.
+	DuplicateDocs int
+}
+
+// ReadBEIR reads a BEIR folder: corpus.jsonl, queries.jsonl and
+// qrels/<split>.tsv, each optionally gzip-compressed with a .gz name. It
+// streams every corpus passage to fn and adds to g one record per query
+// with at least one relevant document, in queries.jsonl order. A qrels pair
+// is relevant when its score is above 0.
+func ReadBEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, error) {
+	var stats BEIRStats
+	qrelsPath, err := beirFile(dir, filepath.Join("qrels", split+".tsv"))
+	if err != nil {
+		return stats, fmt.Errorf("read BEIR folder: %w (-split %s picks qrels/%s.tsv; found: %s)",
+			err, split, split, strings.Join(beirSplits(dir), ", "))
+	}
+	qrels, order, err := readQrels(qrelsPath, &stats)
+	if err != nil {
+		return stats, err
+	}
+	needed := make(map[string]string)
+	for _, qid := range order {
+		for _, d := range qrels[qid] {
+			needed[d] = ""
+		}
+	}
+	corpusPath, err := beirFile(dir, "corpus.jsonl")
+	if err != nil {
+		return stats, fmt.Errorf("read BEIR folder: %w", err)
+	}
+	found := make(map[string]bool, len(needed))
+	seenIDs := make(map[string]struct{})
+	stats.Passages, err = ReadPassages(corpusPath, func(p Passage) error {
+		if p.ID == "" {
+			return parseErr(corpusPath, p.Line, "_id", ErrMissing, `missing "_id": a BEIR corpus needs document IDs`)
+		}
+		if _, dup := seenIDs[p.ID]; dup {
+			stats.DuplicateDocs++
+		} else {
+			seenIDs[p.ID] = struct{}{}
+			if _, ok := needed[p.ID]; ok {
+				needed[p.ID] = p.Text
+				found[p.ID] = true
+			}
+		}
+		return fn(p)
+	})
+	if err != nil {
+		return stats, err
+	}
+	for _, qid := range order {
+		for _, d := range qrels[qid] {
+			if !found[d] && !contains(stats.MissingDocs, d) {
+				stats.MissingDocs = append(stats.MissingDocs, d)
+			}
+		}
+	}
+	queriesPath, err := beirFile(dir, "queries.jsonl")
+	if err != nil {
+		return stats, fmt.Errorf("read BEIR folder: %w", err)
+	}
+	seenQueries := make(map[string]bool)
+	_, err = ReadPassages(queriesPath, func(q Passage) error {
+		stats.Queries++
+		if q.ID == "" {
+			return parseErr(queriesPath, q.Line, "_id", ErrMissing, `missing "_id": BEIR queries need IDs`)
+		}
+		docs, ok := qrels[q.ID]
+		if !ok || seenQueries[q.ID] {
+			return nil
+		}
+		seenQueries[q.ID] = true
+		rec := Record{Query: q.Text, Line: q.Line}
+		for _, d := range docs {
+			if found[d] {
+				rec.Relevant = append(rec.Relevant, needed[d])
+			}
+		}
+		if len(rec.Relevant) == 0 {
+			stats.NoPassage++
+			return nil
+		}
+		g.Add(rec)
+		return nil
+	})
+	if err != nil {
+		return stats, err
+	}
+	for _, qid := range order {
+		if !seenQueries[qid] {
+			stats.MissingQueries = append(stats.MissingQueries, qid)
+		}
+	}
+	return stats, nil
+}
+
+// readQrels returns the relevant document IDs per query, and the query IDs
+// in first-seen order.
+func readQrels(path string, stats *BEIRStats) (map[string][]string, []string, error) {
+	rc, err := Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rc.Close()
+	lr := NewLineReader(rc, path)
+	qrels := make(map[string][]string)
+	var order []string
+	for {
+		line, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			return qrels, order, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if IsBlank(line) {
+			continue
+		}
+		fields := strings.Split(string(line), "\t")
+		if lr.Line() == 1 && strings.EqualFold(strings.TrimSpace(fields[0]), "query-id") {
+			continue
+		}
+		if len(fields) != 3 {
+			return nil, nil, parseErr(path, lr.Line(), "", ErrColumns,
+				"row has %d columns, want 3 (query-id, corpus-id, score) separated by tabs", len(fields))
+		}
+		score, err := strconv.ParseFloat(strings.TrimSpace(fields[2]), 64)
+		if err != nil {
+			return nil, nil, parseErr(path, lr.Line(), "score", ErrType, "score %q is not a number", fields[2])
+		}
+		if score <= 0 {
+			stats.NotRelevant++
+			continue
+		}
+		qid, did := strings.TrimSpace(fields[0]), strings.TrimSpace(fields[1])
+		if _, ok := qrels[qid]; !ok {
+			order = append(order, qid)
+		}
+		if !contains(qrels[qid], did) {
+			qrels[qid] = append(qrels[qid], did)
+			stats.Pairs++
+		}
+	}
+}
+
+// beirFile finds rel or rel.gz inside dir.
+func beirFile(dir, rel string) (string, error) {
+	for _, name := range []string{rel, rel + ".gz"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: no %s or %s.gz", dir, rel, rel)
+}
+
+// beirSplits lists the splits that dir's qrels folder holds.
+func beirSplits(dir string) []string {
+	entries, _ := os.ReadDir(filepath.Join(dir, "qrels"))
+	var splits []string
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".gz")
+		if strings.HasSuffix(name, ".tsv") {
+			splits = append(splits, strings.TrimSuffix(name, ".tsv"))
+		}
+	}
+	sort.Strings(splits)
+	if len(splits) == 0 {
+		return []string{"none"}
+	}
+	return splits
+}

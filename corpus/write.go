@@ -1,0 +1,121 @@
+package corpus
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// CohereRecord is one line of Cohere's rerank fine-tuning format. The field
+// order is the order Cohere documents.
+type CohereRecord struct {
+	Query            string   `json:"query"`
+	RelevantPassages []string `json:"relevant_passages"`
+	// HardNegatives is omitted when empty: some trainers fail on an empty
+	// list, and Cohere treats the field as optional.
+	HardNegatives []string `json:"hard_negatives,omitempty"`
+}
+
+// Writer writes records as JSON lines, UTF-8, without HTML escaping, so a
+// passage's "&", "<" and ">" come out as they went in.
+type Writer struct {
+	w   *bufio.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// NewWriter returns a Writer on w. Call Flush when done.
+func NewWriter(w io.Writer) *Writer {
+	wr := &Writer{w: bufio.NewWriterSize(w, 1<<16)}
+	wr.enc = json.NewEncoder(&wr.buf)
+	wr.enc.SetEscapeHTML(false)
+	return wr
+}
+
+// Write writes v as one line.
+func (w *Writer) Write(v any) error {
+	w.buf.Reset()
+	if err := w.enc.Encode(v); err != nil {
+		return fmt.Errorf("encode record: %w", err)
+	}
+	if _, err := w.w.Write(w.buf.Bytes()); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// Flush writes any buffered data.
+func (w *Writer) Flush() error {
+	if err := w.w.Flush(); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// Output is a destination that becomes visible only when committed: a
+// temporary file in the target's folder renamed over the target, or
+// standard output for "-".
+type Output struct {
+	name string
+	file *os.File
+	tmp  string
+}
+
+// CreateOutput opens name for writing through a temporary file beside it.
+func CreateOutput(name string) (*Output, error) {
+	if name == StdinName {
+		return &Output{name: name, file: os.Stdout}, nil
+	}
+	dir, base := filepath.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("create output: %w", err)
+	}
+	return &Output{name: name, file: f, tmp: f.Name()}, nil
+}
+
+// File returns the file to write to.
+func (o *Output) File() *os.File { return o.file }
+
+// Commit syncs the temporary file and renames it to the target name.
+func (o *Output) Commit() error {
+	if o.tmp == "" {
+		return nil
+	}
+	if err := o.file.Sync(); err != nil {
+		o.Abort()
+		return fmt.Errorf("write %s: %w", o.name, err)
+	}
+	if err := o.file.Close(); err != nil {
+		o.Abort()
+		return fmt.Errorf("write %s: %w", o.name, err)
+	}
+	if err := os.Chmod(o.tmp, 0o644); err != nil {
+		o.Abort()
+		return fmt.Errorf("write %s: %w", o.name, err)
+	}
+	if err := os.Rename(o.tmp, o.name); err != nil {
+		o.Abort()
+		return fmt.Errorf("write %s: %w", o.name, err)
+	}
+	o.tmp = ""
+	return nil
+}
+
+// Abort removes the temporary file; the target is left as it was. It is a
+// no-op after Commit.
+func (o *Output) Abort() {
+	if o.tmp == "" {
+		return
+	}
+	o.file.Close()
+	os.Remove(o.tmp)
+	o.tmp = ""
+}

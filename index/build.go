@@ -1,0 +1,332 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/maphash"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// formatVersion changes whenever the index folder's layout or content
+// changes meaning, so that an older folder is rebuilt, not misread.
+const formatVersion = 1
+
+// Names inside an index folder.
+const (
+	metaFile   = "meta.json"
+	bleveDir   = "bleve"
+	stagingDir = "staging"
+)
+
+// DefaultBatchSize is the number of passages sent to Bleve per batch.
+const DefaultBatchSize = 2000
+
+// Options are the settings an index is built with.
+type Options struct {
+	// Analyzer names the Bleve analyzer for passages and queries.
+	Analyzer string
+	// BatchSize is the number of passages per Bleve batch.
+	BatchSize int
+	// Progress, when not nil, is called after each batch with the number of
+	// passages indexed so far and the total.
+	Progress func(done, total int)
+}
+
+// Meta describes a built index; it is stored as meta.json in the folder.
+type Meta struct {
+	Format   int    `json:"format"`
+	Analyzer string `json:"analyzer"`
+	Passages int    `json:"passages"`
+	// Tokens is the number of analyzed tokens over all passages, the sum of
+	// the document lengths that BM25 normalises by.
+	Tokens uint64 `json:"tokens"`
+	// Fingerprint is a SHA-256 over the format, the analyzer and every
+	// passage text in order.
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Builder collects passages, skipping exact duplicates, and then builds or
+// reuses the index. It is not safe for concurrent use.
+type Builder struct {
+	dir     string
+	temp    bool
+	opts    Options
+	store   *storeWriter
+	seed    maphash.Seed
+	seen    map[uint64]uint32
+	collide map[uint64][]uint32
+	fp      hash.Hash
+}
+
+// NewBuilder starts an index in dir, or in a new temporary folder that
+// Index.Close removes when dir is empty. An existing dir must be empty or
+// hold an index built by this package; its index is reused by Build when
+// the passages and options are the same, and replaced otherwise.
+func NewBuilder(dir string, opts Options) (*Builder, error) {
+	if opts.Analyzer == "" {
+		opts.Analyzer = DefaultAnalyzer
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	if _, err := newMapping(opts.Analyzer); err != nil {
+		return nil, err
+	}
+	b := &Builder{dir: dir, opts: opts, seed: maphash.MakeSeed(),
+		seen: make(map[uint64]uint32), collide: make(map[uint64][]uint32), fp: sha256.New()}
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "mine-index-")
+		if err != nil {
+			return nil, fmt.Errorf("create temporary index folder: %w", err)
+		}
+		b.dir, b.temp = tmp, true
+	} else if err := checkIndexDir(dir); err != nil {
+		return nil, err
+	}
+	staging := filepath.Join(b.dir, stagingDir)
+	if err := os.RemoveAll(staging); err != nil {
+		return nil, fmt.Errorf("clear staging folder: %w", err)
+	}
+	if err := os.MkdirAll(staging, 0o755); err != nil {
+		return nil, fmt.Errorf("create index folder: %w", err)
+	}
+	store, err := createStore(staging)
+	if err != nil {
+		return nil, err
+	}
+	b.store = store
+	fmt.Fprintf(b.fp, "mine index format %d\nanalyzer %s\n", formatVersion, opts.Analyzer)
+	return b, nil
+}
+
+// checkIndexDir accepts a missing or empty folder, or one that holds an
+// index of ours (possibly half-built), so that a typo in -index cannot
+// delete a user's files.
+func checkIndexDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open index folder: %w", err)
+	}
+	ours := map[string]bool{metaFile: true, metaFile + ".tmp": true, bleveDir: true, stagingDir: true, storeData: true, storeOffsets: true}
+	for _, e := range entries {
+		if !ours[e.Name()] {
+			return fmt.Errorf("index folder %s holds %q, which is not part of a mine index; give a new or empty folder", dir, e.Name())
+		}
+	}
+	return nil
+}
+
+// Add adds a passage unless the same text was added before, and returns its
+// document ID.
+func (b *Builder) Add(text string) (uint32, error) {
+	h := maphash.String(b.seed, text)
+	if id, ok := b.seen[h]; ok {
+		same, err := b.sameText(id, text)
+		if err != nil || same {
+			return id, err
+		}
+		for _, other := range b.collide[h] {
+			if same, err := b.sameText(other, text); err != nil || same {
+				return other, err
+			}
+		}
+		id, err := b.append(text)
+		b.collide[h] = append(b.collide[h], id)
+		return id, err
+	}
+	id, err := b.append(text)
+	b.seen[h] = id
+	return id, err
+}
+
+func (b *Builder) sameText(id uint32, text string) (bool, error) {
+	if b.store.offsets[id+1]-b.store.offsets[id] != uint64(len(text)) {
+		return false, nil
+	}
+	stored, err := b.store.text(id)
+	return stored == text, err
+}
+
+func (b *Builder) append(text string) (uint32, error) {
+	if b.store.len() == 1<<32-1 {
+		return 0, fmt.Errorf("add passage: more than %d passages", uint32(1<<32-1))
+	}
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(text)))
+	b.fp.Write(n[:])
+	b.fp.Write([]byte(text))
+	return b.store.add(text)
+}
+
+// Len returns the number of distinct passages added.
+func (b *Builder) Len() int { return b.store.len() }
+
+// Build finishes the passage store and returns the open index, and whether
+// an existing index with the same fingerprint was reused. Building can be
+// cancelled through ctx; the folder is then left for the next run to clear.
+func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
+	if err := b.store.close(); err != nil {
+		return nil, false, err
+	}
+	fingerprint := hex.EncodeToString(b.fp.Sum(nil))
+	staging := filepath.Join(b.dir, stagingDir)
+	if old, err := readMeta(b.dir); err == nil && old.Fingerprint == fingerprint {
+		if err := os.RemoveAll(staging); err != nil {
+			return nil, false, fmt.Errorf("clear staging folder: %w", err)
+		}
+		ix, err := open(b.dir, b.temp)
+		return ix, true, err
+	}
+	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets} {
+		if err := os.RemoveAll(filepath.Join(b.dir, name)); err != nil {
+			return nil, false, fmt.Errorf("clear old index: %w", err)
+		}
+	}
+	for _, name := range []string{storeData, storeOffsets} {
+		if err := os.Rename(filepath.Join(staging, name), filepath.Join(b.dir, name)); err != nil {
+			return nil, false, fmt.Errorf("move passage store: %w", err)
+		}
+	}
+	if err := os.Remove(staging); err != nil {
+		return nil, false, fmt.Errorf("clear staging folder: %w", err)
+	}
+	tokens, err := b.indexPassages(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	meta := Meta{Format: formatVersion, Analyzer: b.opts.Analyzer, Passages: b.store.len(), Tokens: tokens, Fingerprint: fingerprint}
+	if err := writeMeta(b.dir, meta); err != nil {
+		return nil, false, err
+	}
+	ix, err := open(b.dir, b.temp)
+	return ix, false, err
+}
+
+// indexPassages feeds the stored passages to a new Bleve index in batches
+// and returns the total number of analyzed tokens.
+func (b *Builder) indexPassages(ctx context.Context) (uint64, error) {
+	m, err := newMapping(b.opts.Analyzer)
+	if err != nil {
+		return 0, err
+	}
+	idx, err := bleve.NewUsing(filepath.Join(b.dir, bleveDir), m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return 0, fmt.Errorf("create bleve index: %w", err)
+	}
+	store, err := openStore(b.dir)
+	if err != nil {
+		idx.Close()
+		return 0, err
+	}
+	defer store.close()
+	analyzer := m.AnalyzerNamed(b.opts.Analyzer)
+	opts := bleveindex.IndexField
+	var tokens uint64
+	total := store.Len()
+	fields := make([]*document.TextField, 0, b.opts.BatchSize)
+	for start := 0; start < total; start += b.opts.BatchSize {
+		if err := ctx.Err(); err != nil {
+			idx.Close()
+			return 0, fmt.Errorf("build index: %w", err)
+		}
+		end := min(start+b.opts.BatchSize, total)
+		batch := idx.NewBatch()
+		fields = fields[:0]
+		for id := start; id < end; id++ {
+			text, err := store.Text(uint32(id))
+			if err != nil {
+				idx.Close()
+				return 0, err
+			}
+			doc := document.NewDocument(docID(uint32(id)))
+			field := document.NewTextFieldCustom(textField, nil, []byte(text), opts, analyzer)
+			doc.AddField(field)
+			fields = append(fields, field)
+			if err := batch.IndexAdvanced(doc); err != nil {
+				idx.Close()
+				return 0, fmt.Errorf("build index: %w", err)
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			idx.Close()
+			return 0, fmt.Errorf("build index: %w", err)
+		}
+		for _, f := range fields {
+			tokens += uint64(f.AnalyzedLength())
+		}
+		if b.opts.Progress != nil {
+			b.opts.Progress(end, total)
+		}
+	}
+	if err := idx.Close(); err != nil {
+		return 0, fmt.Errorf("close bleve index: %w", err)
+	}
+	return tokens, nil
+}
+
+// docID formats a document ID so that string order is numeric order, which
+// keeps Bleve's own tie-break by ID consistent with ours.
+func docID(id uint32) string {
+	s := strconv.FormatUint(uint64(id), 10)
+	const width = 10
+	if len(s) < width {
+		s = "0000000000"[:width-len(s)] + s
+	}
+	return s
+}
+
+func parseDocID(s string) (uint32, error) {
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("read document ID %q: %w", s, err)
+	}
+	return uint32(n), nil
+}
+
+func readMeta(dir string) (Meta, error) {
+	var m Meta
+	raw, err := os.ReadFile(filepath.Join(dir, metaFile))
+	if err != nil {
+		return m, fmt.Errorf("read index settings: %w", err)
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return m, fmt.Errorf("read index settings %s: %w", filepath.Join(dir, metaFile), err)
+	}
+	if m.Format != formatVersion {
+		return m, fmt.Errorf("index in %s has format %d, this build reads %d; rebuild it", dir, m.Format, formatVersion)
+	}
+	return m, nil
+}
+
+// writeMeta writes meta.json last and atomically: its presence marks a
+// complete index.
+func writeMeta(dir string, m Meta) error {
+	raw, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write index settings: %w", err)
+	}
+	tmp := filepath.Join(dir, metaFile+".tmp")
+	if err := os.WriteFile(tmp, append(raw, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write index settings: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, metaFile)); err != nil {
+		return fmt.Errorf("write index settings: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// Index is a built, read-only index. Its methods are safe for concurrent
+// use, except Close.
+type Index struct {
+	dir      string
+	temp     bool
+	meta     Meta
+	bleve    bleve.Index
+	reader   bleveindex.IndexReader
+	store    *Store
+	analyzer analysis.Analyzer
+	avgLen   float64
+}
+
+// Open opens an index folder that Builder.Build completed.
+func Open(dir string) (*Index, error) {
+	return open(dir, false)
+}
+
+func open(dir string, temp bool) (*Index, error) {
+	meta, err := readMeta(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("open index: %s holds no complete index", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	ix := &Index{dir: dir, temp: temp, meta: meta}
+	if ix.store, err = openStore(dir); err != nil {
+		return nil, err
+	}
+	if ix.store.Len() != meta.Passages {
+		ix.store.close()
+		return nil, fmt.Errorf("open index: passage store holds %d passages, settings say %d; rebuild the index", ix.store.Len(), meta.Passages)
+	}
+	ix.bleve, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true})
+	if err != nil {
+		ix.store.close()
+		return nil, fmt.Errorf("open bleve index: %w", err)
+	}
+	adv, err := ix.bleve.Advanced()
+	if err == nil {
+		ix.reader, err = adv.Reader()
+	}
+	if err != nil {
+		ix.Close()
+		return nil, fmt.Errorf("open bleve index reader: %w", err)
+	}
+	ix.analyzer = ix.bleve.Mapping().AnalyzerNamed(meta.Analyzer)
+	if ix.analyzer == nil {
+		ix.Close()
+		return nil, fmt.Errorf("open index: analyzer %q is not defined in the index mapping; rebuild the index", meta.Analyzer)
+	}
+	if meta.Passages > 0 {
+		ix.avgLen = float64(meta.Tokens) / float64(meta.Passages)
+	}
+	return ix, nil
+}
+
+// Meta returns the settings the index was built with.
+func (ix *Index) Meta() Meta { return ix.meta }
+
+// Len returns the number of passages.
+func (ix *Index) Len() int { return ix.store.Len() }
+
+// AvgLen returns the mean passage length in tokens.
+func (ix *Index) AvgLen() float64 { return ix.avgLen }
+
+// Text returns the text of document id.
+func (ix *Index) Text(id uint32) (string, error) { return ix.store.Text(id) }
+
+// Terms returns the analyzed terms of text with their counts, in order of
+// first occurrence, at most MaxQueryTerms of them.
+func (ix *Index) Terms(text string) ([]string, []int) {
+	return analyzeTerms(ix.analyzer, text, MaxQueryTerms)
+}
+
+// Close releases the index and removes its folder if it was temporary.
+func (ix *Index) Close() error {
+	var errs []error
+	if ix.reader != nil {
+		errs = append(errs, ix.reader.Close())
+	}
+	if ix.bleve != nil {
+		errs = append(errs, ix.bleve.Close())
+	}
+	if ix.store != nil {
+		errs = append(errs, ix.store.close())
+	}
+	if ix.temp {
+		errs = append(errs, os.RemoveAll(ix.dir))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close index: %w", err)
+	}
+	return nil
+}
+
+// Discard removes a builder's temporary folder when Build was not reached
+// or failed.
+func (b *Builder) Discard() error {
+	if b.store != nil && b.store.file != nil {
+		b.store.file.Close()
+	}
+	if b.temp {
+		return os.RemoveAll(b.dir)
+	}
+	return os.RemoveAll(filepath.Join(b.dir, stagingDir))
+}

@@ -1,0 +1,254 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// MaxQueryTerms caps the distinct terms of one query, so that a query of
+// thousands of words costs a bounded number of postings scans. Terms past
+// the cap are ignored, in order of first occurrence.
+const MaxQueryTerms = 1024
+
+// Scoring models that Search accepts.
+const (
+	// ScoringOkapi is exact Okapi BM25 computed over Bleve's postings.
+	ScoringOkapi = "okapi"
+	// ScoringBleve is Bleve's own "bm25" scoring model, which differs from
+	// Okapi BM25 (see the package comment of bleve's scorer).
+	ScoringBleve = "bleve"
+)
+
+// Default BM25 parameters, those of the Anserini and Pyserini BEIR
+// baselines.
+const (
+	DefaultK1 = 0.9
+	DefaultB  = 0.4
+)
+
+// Params selects the scoring model and its parameters.
+type Params struct {
+	Scoring string  // ScoringOkapi or ScoringBleve
+	K1      float64 // term frequency saturation
+	B       float64 // length normalisation, from 0 (none) to 1 (full)
+}
+
+// DefaultParams returns exact Okapi BM25 with k1 = 0.9 and b = 0.4.
+func DefaultParams() Params {
+	return Params{Scoring: ScoringOkapi, K1: DefaultK1, B: DefaultB}
+}
+
+// Hit is a ranked passage.
+type Hit struct {
+	ID    uint32
+	Score float64
+}
+
+// Search returns up to k passages that share at least one term with the
+// query, by descending score and then ascending document ID.
+func (ix *Index) Search(ctx context.Context, text string, k int, p Params) ([]Hit, error) {
+	terms, counts := ix.Terms(text)
+	if len(terms) == 0 || k <= 0 {
+		return nil, nil
+	}
+	switch p.Scoring {
+	case ScoringBleve:
+		return ix.searchBleve(ctx, terms, counts, k)
+	case ScoringOkapi, "":
+		return ix.searchOkapi(ctx, terms, counts, k, p)
+	}
+	return nil, fmt.Errorf("search: unknown scoring model %q; use %q or %q", p.Scoring, ScoringOkapi, ScoringBleve)
+}
+
+// scratch is one search's accumulator, indexed by Bleve's internal
+// document number and reused across searches.
+type scratch struct {
+	acc     []float64
+	touched []uint64
+	doc     bleveindex.TermFieldDoc
+	heap    []float64
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// searchOkapi scores term at a time: for each query term it walks the
+// term's postings and adds the term's BM25 weight to each document's
+// accumulator. Every score is positive, so a zero accumulator marks a
+// document not seen yet.
+func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, k int, p Params) ([]Hit, error) {
+	s := scratchPool.Get().(*scratch)
+	defer func() {
+		for _, n := range s.touched {
+			s.acc[n] = 0
+		}
+		s.touched = s.touched[:0]
+		scratchPool.Put(s)
+	}()
+	n := float64(ix.meta.Passages)
+	lengthNorm := p.K1 * (1 - p.B)
+	lengthScale := 0.0
+	if ix.avgLen > 0 {
+		lengthScale = p.K1 * p.B / ix.avgLen
+	}
+	for i, term := range terms {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), textField, true, true, false)
+		if err != nil {
+			return nil, fmt.Errorf("search: read postings of %q: %w", term, err)
+		}
+		df := float64(tfr.Count())
+		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		weight := float64(counts[i]) * idf * (p.K1 + 1)
+		for {
+			d, err := tfr.Next(&s.doc)
+			if err != nil {
+				tfr.Close()
+				return nil, fmt.Errorf("search: read postings of %q: %w", term, err)
+			}
+			if d == nil {
+				break
+			}
+			num := binary.BigEndian.Uint64(d.ID)
+			// Bleve stores the field length L as the norm 1/sqrt(L) in a
+			// float32, which recovers L exactly below about 4 million tokens.
+			dl := math.Round(1 / (d.Norm * d.Norm))
+			tf := float64(d.Freq)
+			if num >= uint64(len(s.acc)) {
+				grown := make([]float64, max(num+1, uint64(ix.meta.Passages)))
+				copy(grown, s.acc)
+				s.acc = grown
+			}
+			if s.acc[num] == 0 {
+				s.touched = append(s.touched, num)
+			}
+			s.acc[num] += weight * tf / (tf + lengthNorm + lengthScale*dl)
+		}
+		if err := tfr.Close(); err != nil {
+			return nil, fmt.Errorf("search: close postings of %q: %w", term, err)
+		}
+	}
+	return ix.topHits(s, k)
+}
+
+// topHits returns the k best accumulated documents. Ties are broken by
+// document ID, which Bleve's internal numbers do not follow, so every
+// document that reaches the k-th score is mapped to its ID before sorting.
+func (ix *Index) topHits(s *scratch, k int) ([]Hit, error) {
+	threshold := math.Inf(-1)
+	if len(s.touched) > k {
+		s.heap = s.heap[:0]
+		for _, num := range s.touched {
+			score := s.acc[num]
+			if len(s.heap) < k {
+				s.heap = append(s.heap, score)
+				if len(s.heap) == k {
+					heapify(s.heap)
+				}
+			} else if score > s.heap[0] {
+				s.heap[0] = score
+				siftDown(s.heap, 0)
+			}
+		}
+		threshold = s.heap[0]
+	}
+	hits := make([]Hit, 0, k)
+	var internal [8]byte
+	for _, num := range s.touched {
+		score := s.acc[num]
+		if score < threshold {
+			continue
+		}
+		binary.BigEndian.PutUint64(internal[:], num)
+		ext, err := ix.reader.ExternalID(internal[:])
+		if err != nil {
+			return nil, fmt.Errorf("search: map document %d: %w", num, err)
+		}
+		id, err := parseDocID(ext)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, Hit{ID: id, Score: score})
+	}
+	sortHits(hits)
+	if len(hits) > k {
+		hits = hits[:k]
+	}
+	return hits, nil
+}
+
+func sortHits(hits []Hit) {
+	slices.SortFunc(hits, func(a, b Hit) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+}
+
+// heapify and siftDown keep a min-heap of scores.
+func heapify(h []float64) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+}
+
+func siftDown(h []float64, i int) {
+	for {
+		least, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h[l] < h[least] {
+			least = l
+		}
+		if r < len(h) && h[r] < h[least] {
+			least = r
+		}
+		if least == i {
+			return
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
+}
+
+// searchBleve ranks with Bleve's own search: a disjunction of term queries,
+// each boosted by the term's count in the query.
+func (ix *Index) searchBleve(ctx context.Context, terms []string, counts []int, k int) ([]Hit, error) {
+	clauses := make([]query.Query, len(terms))
+	for i, t := range terms {
+		tq := bleve.NewTermQuery(t)
+		tq.SetField(textField)
+		tq.SetBoost(float64(counts[i]))
+		clauses[i] = tq
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(clauses...), k, 0, false)
+	req.SortBy([]string{"-_score", "_id"})
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		id, err := parseDocID(h.ID)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, Hit{ID: id, Score: h.Score})
+	}
+	return hits, nil
+}

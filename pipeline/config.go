@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+
+	"github.com/mine-tools/mine/index"
+)
+
+// Config is the whole job's settings.
+type Config struct {
+	// Input is a JSONL, TSV or CSV file, "-" for standard input, or a BEIR
+	// folder.
+	Input string
+	// Split picks qrels/<Split>.tsv of a BEIR folder.
+	Split string
+	// Output is the JSONL file to write, "-" for standard output.
+	Output string
+	// Corpus lists extra passage collections to mine negatives from.
+	Corpus []string
+	// Negatives is how many hard negatives each record should end with,
+	// counting the ones the input already gave.
+	Negatives int
+	// Depth is how many top-ranked candidates are examined per query.
+	Depth int
+	// Workers is the number of queries mined at once.
+	Workers int
+	// IndexDir keeps the index for reuse; empty means a temporary folder.
+	IndexDir string
+	// Analyzer names the text analyzer of the index and the queries.
+	Analyzer string
+	// Ranking selects the scoring model and BM25 parameters.
+	Ranking index.Params
+	// Progress receives progress reports; nil means none.
+	Progress Progress
+}
+
+// Progress receives reports of a stage's progress. Run calls it from one
+// goroutine at a time.
+type Progress interface {
+	// Start begins a stage that has total steps.
+	Start(stage string, total int)
+	// Set reports that done steps of the current stage are complete.
+	Set(done int)
+	// Finish ends the current stage.
+	Finish()
+}
+
+// DefaultConfig returns the settings that the mine command starts from.
+func DefaultConfig() Config {
+	return Config{
+		Split:     "test",
+		Negatives: 5,
+		Depth:     50,
+		Workers:   runtime.NumCPU(),
+		Analyzer:  index.DefaultAnalyzer,
+		Ranking:   index.DefaultParams(),
+	}
+}
+
+// ErrConfig marks an invalid setting.
+var ErrConfig = errors.New("invalid setting")
+
+// check rejects settings that cannot run.
+func (c *Config) check() error {
+	switch {
+	case c.Input == "":
+		return fmt.Errorf("%w: no input given", ErrConfig)
+	case c.Output == "":
+		return fmt.Errorf("%w: no output given", ErrConfig)
+	case c.Negatives < 1:
+		return fmt.Errorf("%w: negatives must be at least 1, got %d", ErrConfig, c.Negatives)
+	case c.Depth < c.Negatives:
+		return fmt.Errorf("%w: depth %d is below negatives %d; only depth candidates are examined", ErrConfig, c.Depth, c.Negatives)
+	case c.Workers < 1:
+		return fmt.Errorf("%w: workers must be at least 1, got %d", ErrConfig, c.Workers)
+	case c.Ranking.K1 < 0:
+		return fmt.Errorf("%w: k1 must not be negative, got %g", ErrConfig, c.Ranking.K1)
+	case c.Ranking.B < 0 || c.Ranking.B > 1:
+		return fmt.Errorf("%w: b must be between 0 and 1, got %g", ErrConfig, c.Ranking.B)
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mine-tools/mine/corpus"
+	"github.com/mine-tools/mine/index"
+)
+
+// ErrNoRecords is returned for an input that holds no usable record.
+var ErrNoRecords = errors.New("no records to mine")
+
+// histogramMax is the last bucket of Summary.Histogram.
+const histogramMax = 10
+
+// Run executes the job. The output file appears only if the whole run
+// succeeds; on any error, including cancellation through ctx, an earlier
+// file of the same name is left untouched. The summary is filled in as far
+// as the run got.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	sum := &Summary{}
+	if err := cfg.check(); err != nil {
+		return sum, err
+	}
+	start := time.Now()
+	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc()})
+	if err != nil {
+		return sum, err
+	}
+	records, err := readAll(&cfg, builder, sum)
+	if err != nil {
+		builder.Discard()
+		return sum, err
+	}
+	sum.ReadSeconds = time.Since(start).Seconds()
+
+	start = time.Now()
+	if cfg.Progress != nil {
+		cfg.Progress.Start("indexing", builder.Len())
+	}
+	ix, reused, err := builder.Build(ctx)
+	if cfg.Progress != nil {
+		cfg.Progress.Finish()
+	}
+	if err != nil {
+		builder.Discard()
+		return sum, err
+	}
+	defer ix.Close()
+	sum.Passages, sum.IndexReused = ix.Len(), reused
+	sum.IndexSeconds = time.Since(start).Seconds()
+
+	start = time.Now()
+	out, err := corpus.CreateOutput(cfg.Output)
+	if err != nil {
+		return sum, err
+	}
+	defer out.Abort()
+	if err := mineAll(ctx, ix, records, &cfg, out, sum); err != nil {
+		return sum, err
+	}
+	if err := out.Commit(); err != nil {
+		return sum, err
+	}
+	sum.MineSeconds = time.Since(start).Seconds()
+	return sum, nil
+}
+
+// progressFunc adapts Progress to the index builder's callback.
+func (c *Config) progressFunc() func(done, total int) {
+	if c.Progress == nil {
+		return nil
+	}
+	return func(done, _ int) { c.Progress.Set(done) }
+}
+
+// readAll reads the input records and adds every passage to the index
+// builder: passages of a BEIR corpus, then the records' relevant passages
+// and given negatives, then the -corpus files.
+func readAll(cfg *Config, b *index.Builder, sum *Summary) ([]corpus.Record, error) {
+	var g corpus.Group
+	add := func(p corpus.Passage) error {
+		_, err := b.Add(p.Text)
+		return err
+	}
+	if corpus.IsDir(cfg.Input) {
+		stats, err := corpus.ReadBEIR(cfg.Input, cfg.Split, &g, add)
+		sum.BEIR = &stats
+		if err != nil {
+			return nil, err
+		}
+		sum.InputLines = len(g.Records) + g.Merged
+	} else {
+		stats, err := corpus.ReadRecords(cfg.Input, &g)
+		sum.InputLines, sum.EmptyNegatives, sum.BOM = stats.Lines, stats.EmptyNegatives, stats.BOM
+		if err != nil {
+			return nil, err
+		}
+	}
+	sum.Records, sum.MergedQueries, sum.DuplicatePassages = len(g.Records), g.Merged, g.Duplicates
+	if len(g.Records) == 0 {
+		return nil, fmt.Errorf("%s: %w", cfg.Input, ErrNoRecords)
+	}
+	for _, r := range g.Records {
+		for _, texts := range [][]string{r.Relevant, r.Negatives} {
+			for _, t := range texts {
+				if _, err := b.Add(t); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for _, name := range cfg.Corpus {
+		stats, err := corpus.ReadPassages(name, add)
+		if err != nil {
+			return nil, err
+		}
+		sum.CorpusPassages += stats.Passages
+	}
+	return g.Records, nil
+}
+
+// mineAll mines every record with a pool of cfg.Workers goroutines and
+// writes the results in input order. At most window records are in flight
+// or waiting to be written, so memory does not grow with the input.
+func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, cfg *Config, out *corpus.Output, sum *Summary) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// Enough slack that a slow record does not idle the other workers.
+	window := cfg.Workers * 64
+	slots := make(chan struct{}, window)
+	type result struct {
+		i int
+		m mined
+	}
+	// Sized to the window so that a worker never blocks on sending.
+	results := make(chan result, window)
+	w := corpus.NewWriter(out.File())
+	sum.Histogram = make([]int, histogramMax+1)
+	if cfg.Progress != nil {
+		cfg.Progress.Start("mining", len(records))
+	}
+
+	writerDone := make(chan error, 1)
+	go func() {
+		pending := make(map[int]mined)
+		next := 0
+		var werr error
+		for r := range results {
+			pending[r.i] = r.m
+			for {
+				m, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				if werr == nil {
+					werr = w.Write(m.record)
+					if werr != nil {
+						cancel(werr)
+					}
+					sum.add(&m, cfg.Negatives)
+				}
+				next++
+				<-slots
+				if cfg.Progress != nil && werr == nil {
+					cfg.Progress.Set(next)
+				}
+			}
+		}
+		writerDone <- werr
+	}()
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.Workers)
+dispatch:
+	for i := range records {
+		select {
+		case slots <- struct{}{}:
+		case <-gctx.Done():
+			break dispatch
+		}
+		g.Go(func() error {
+			m, err := mineRecord(gctx, ix, records[i], cfg)
+			if err != nil {
+				return fmt.Errorf("mine query at %s:%d: %w", cfg.Input, records[i].Line, err)
+			}
+			results <- result{i, m}
+			return nil
+		})
+	}
+	err := g.Wait()
+	close(results)
+	werr := <-writerDone
+	if cfg.Progress != nil {
+		cfg.Progress.Finish()
+	}
+	switch {
+	case werr != nil:
+		return werr
+	case err != nil:
+		return err
+	case context.Cause(ctx) != nil:
+		return context.Cause(ctx)
+	}
+	return w.Flush()
+}
+
+// add counts one written record.
+func (s *Summary) add(m *mined, want int) {
+	s.Written++
+	s.Given += m.given
+	s.Mined += m.found
+	s.GivenNegativesDropped += m.givenDropped
+	s.Dropped.Relevant += m.drops.Relevant
+	s.Dropped.Query += m.drops.Query
+	s.Dropped.Given += m.drops.Given
+	s.Dropped.Duplicate += m.drops.Duplicate
+	n := len(m.record.HardNegatives)
+	s.Histogram[min(n, histogramMax)]++
+	if n < want {
+		s.Short++
+	}
+}

@@ -1,0 +1,61 @@
+package pipeline
+
+import "github.com/mine-tools/mine/corpus"
+
+// Summary reports what a run read, dropped and wrote.
+type Summary struct {
+	// InputLines counts non-blank input lines or rows; for a BEIR folder,
+	// the queries with a relevant document.
+	InputLines int
+	// Records counts records after merging duplicate queries.
+	Records int
+	// MergedQueries counts input records folded into an earlier record with
+	// the same query text.
+	MergedQueries int
+	// DuplicatePassages counts exact repeats of a passage within a record.
+	DuplicatePassages int
+	// EmptyNegatives counts empty strings dropped from given negatives.
+	EmptyNegatives int
+	// GivenNegativesDropped counts given negatives that equal, after
+	// normalisation, one of the record's relevant passages or its query.
+	GivenNegativesDropped int
+	// BOM reports a byte-order mark at the start of the input.
+	BOM bool
+	// BEIR holds what a BEIR folder held; nil for other inputs.
+	BEIR *corpus.BEIRStats
+	// CorpusPassages counts passages read from -corpus files.
+	CorpusPassages int
+	// Passages counts the distinct passages in the index.
+	Passages int
+	// IndexReused reports that an existing index folder was reused.
+	IndexReused bool
+	// Written counts output records.
+	Written int
+	// Mined counts negatives found by retrieval; Given those from the input.
+	Mined, Given int
+	// Histogram[n] counts records written with n hard negatives; the last
+	// entry counts records with that many or more.
+	Histogram []int
+	// Short counts records with fewer hard negatives than requested.
+	Short int
+	// Dropped counts examined candidates that were not kept, by reason.
+	Dropped Drops
+	// Seconds spent per stage.
+	ReadSeconds, IndexSeconds, MineSeconds float64
+}
+
+// Drops counts candidates removed by each filter.
+type Drops struct {
+	Relevant  int // a relevant passage of the record, exactly or normalised
+	Query     int // the record's own query text
+	Given     int // a hard negative the input already gave
+	Duplicate int // the same normalised text as a negative kept before
+}
+
+// QueriesPerSecond returns the mining rate.
+func (s *Summary) QueriesPerSecond() float64 {
+	if s.MineSeconds <= 0 {
+		return 0
+	}
+	return float64(s.Written) / s.MineSeconds
+}
