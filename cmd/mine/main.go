@@ -3,7 +3,9 @@
 //
 // Usage:
 //
-//	mine -in INPUT -out OUTPUT [flags]
+//	mine -in INPUT -out OUTPUT [flags]   mine hard negatives
+//	mine validate [flags] FILE...        check files against Cohere's upload rules
+//	mine eval -in BEIR_DIR [flags]       measure BM25 retrieval against qrels
 //
 // It reads the input's queries and relevant passages, indexes every passage
 // (plus any -corpus collections) in a Bleve index with BM25 scoring, and for
@@ -38,6 +40,10 @@ func main() {
 	os.Exit(code)
 }
 
+// errReported is returned by a command that has already printed why it
+// failed, such as a validation report; run exits 1 without printing more.
+var errReported = errors.New("failure already reported")
+
 // usageError is an error in the command line, reported with exit code 2.
 type usageError struct{ msg string }
 
@@ -47,15 +53,30 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
+// subcommands maps a first argument to its entry point. Anything else is
+// a mining command line.
+var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		if cmd, ok := subcommands[args[0]]; ok {
+			return cmd(ctx, args[1:], stdout, stderr)
+		}
+	}
+	return runMine(ctx, args, stdout, stderr)
+}
+
 // run executes one command line and returns its exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := runMine(ctx, args, stdout, stderr)
+	err := dispatch(ctx, args, stdout, stderr)
 	var ue *usageError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errHelp):
 		return exitOK
+	case errors.Is(err, errReported):
+		return exitFail
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "mine: %v\nRun 'mine -h' for usage.\n", err)
 		return exitUsage
