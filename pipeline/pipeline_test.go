@@ -269,11 +269,11 @@ func TestExclusion(t *testing.T) {
 	write(corpusFile, strings.Join([]string{
 		"RED   APPLES grow on apple trees.",   // case and whitespace variant of the positive
 		"Ｒｅｄ apples grow on apple trees.",     // NFKC variant (full-width letters)
-		"Red apples grow on trees",             // the query itself, in another case
-		"Green apples grow on trees too.",      // a real negative
-		"green apples  grow on trees too.",     // its variant: a repeat
-		"Pears grow on trees in the orchard.",  // a real negative
-		"Trees need water to grow red fruit.",  // a real negative
+		"Red apples grow on trees",            // the query itself, in another case
+		"Green apples grow on trees too.",     // a real negative
+		"green apples  grow on trees too.",    // its variant: a repeat
+		"Pears grow on trees in the orchard.", // a real negative
+		"Trees need water to grow red fruit.", // a real negative
 		"Bananas are yellow and grow in bunches.",
 	}, "\n")+"\n")
 	cfg := config(input)
