@@ -34,6 +34,13 @@ type BEIRStats struct {
 // with at least one relevant document, in queries.jsonl order. A qrels pair
 // is relevant when its score is above 0.
 func ReadBEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, error) {
+	return Reader{}.BEIR(dir, split, g, fn)
+}
+
+// BEIR is ReadBEIR with the reader's options. Invalid qrels rows always
+// stop the read: a dropped row would silently change which passages are
+// relevant.
+func (rd Reader) BEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, error) {
 	var stats BEIRStats
 	qrelsPath, err := beirFile(dir, filepath.Join("qrels", split+".tsv"))
 	if err != nil {
@@ -56,7 +63,7 @@ func ReadBEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, e
 	}
 	found := make(map[string]bool, len(needed))
 	seenIDs := make(map[string]struct{})
-	stats.Passages, err = ReadPassages(corpusPath, func(p Passage) error {
+	stats.Passages, err = rd.Passages(corpusPath, func(p Passage) error {
 		if p.ID == "" {
 			return parseErr(corpusPath, p.Line, "_id", ErrMissing, `missing "_id": a BEIR corpus needs document IDs`)
 		}
@@ -86,7 +93,7 @@ func ReadBEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, e
 		return stats, fmt.Errorf("read BEIR folder: %w", err)
 	}
 	seenQueries := make(map[string]bool)
-	_, err = ReadPassages(queriesPath, func(q Passage) error {
+	_, err = rd.Passages(queriesPath, func(q Passage) error {
 		stats.Queries++
 		if q.ID == "" {
 			return parseErr(queriesPath, q.Line, "_id", ErrMissing, `missing "_id": BEIR queries need IDs`)

@@ -20,10 +20,16 @@ type InputStats struct {
 }
 
 // ReadRecords reads a JSONL, TSV or CSV input file ("-" for standard input)
-// and adds each record to g. TSV and CSV are recognised by a .tsv or .csv
-// name (before any .gz) and otherwise by content: a first line that does not
-// start with "{" is read as TSV when it holds a tab, else as CSV.
+// and adds each record to g, stopping at the first invalid line. TSV and CSV
+// are recognised by a .tsv or .csv name (before any .gz) and otherwise by
+// content: a first line that does not start with "{" is read as TSV when it
+// holds a tab, else as CSV.
 func ReadRecords(name string, g *Group) (InputStats, error) {
+	return Reader{}.Records(name, g)
+}
+
+// Records is ReadRecords with the reader's options.
+func (rd Reader) Records(name string, g *Group) (InputStats, error) {
 	var stats InputStats
 	rc, err := Open(name)
 	if err != nil {
@@ -31,36 +37,30 @@ func ReadRecords(name string, g *Group) (InputStats, error) {
 	}
 	defer rc.Close()
 	lr := NewLineReader(rc, name)
-	first, err := firstContentLine(lr)
+	first, err := rd.next(lr)
+	stats.BOM = lr.HadBOM
 	if errors.Is(err, io.EOF) {
 		return stats, nil
 	}
 	if err != nil {
 		return stats, err
 	}
-	stats.BOM = lr.HadBOM
 	switch tabularKind(name, first) {
 	case 't':
-		err = readTSV(lr, first, name, g, &stats)
+		err = rd.readTSV(lr, first, name, g, &stats)
 	case 'c':
-		err = readCSV(lr, first, name, g, &stats)
+		err = rd.readCSV(lr, first, name, g, &stats)
 	default:
-		err = readJSONL(lr, first, name, g, &stats)
+		err = rd.eachLine(lr, first, func(line []byte) error {
+			stats.Lines++
+			rec, _, err := ParseLine(line, name, lr.Line(), &stats.LineStats)
+			if err == nil {
+				g.Add(rec)
+			}
+			return err
+		})
 	}
 	return stats, err
-}
-
-// firstContentLine skips blank lines and returns the first other one.
-func firstContentLine(lr *LineReader) ([]byte, error) {
-	for {
-		line, err := lr.Next()
-		if err != nil {
-			return nil, err
-		}
-		if !IsBlank(line) {
-			return line, nil
-		}
-	}
 }
 
 // tabularKind returns 't' for TSV, 'c' for CSV and 'j' for JSONL.
@@ -82,27 +82,6 @@ func tabularKind(name string, first []byte) byte {
 		return 't'
 	}
 	return 'c'
-}
-
-func readJSONL(lr *LineReader, line []byte, name string, g *Group, stats *InputStats) error {
-	for {
-		if !IsBlank(line) {
-			stats.Lines++
-			rec, _, err := ParseLine(line, name, lr.Line(), &stats.LineStats)
-			if err != nil {
-				return err
-			}
-			g.Add(rec)
-		}
-		var err error
-		line, err = lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
 }
 
 // isHeader reports whether a first row names its columns.
@@ -130,88 +109,123 @@ func addPair(fields []string, name string, lineNo int, g *Group, stats *InputSta
 	return nil
 }
 
-func readTSV(lr *LineReader, line []byte, name string, g *Group, stats *InputStats) error {
+func (rd Reader) readTSV(lr *LineReader, first []byte, name string, g *Group, stats *InputStats) error {
 	firstRow := true
-	for {
-		if !IsBlank(line) {
-			fields := strings.Split(string(line), "\t")
-			if !(firstRow && isHeader(fields[0])) {
-				if err := addPair(fields, name, lr.Line(), g, stats); err != nil {
-					return err
-				}
-			}
+	return rd.eachLine(lr, first, func(line []byte) error {
+		fields := strings.Split(string(line), "\t")
+		if firstRow {
 			firstRow = false
+			if isHeader(fields[0]) {
+				return nil
+			}
 		}
-		var err error
-		line, err = lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
+		return addPair(fields, name, lr.Line(), g, stats)
+	})
 }
 
-// readCSV parses RFC 4180 CSV. Quoted fields may span lines, so it reads
-// from the LineReader through a pipe of whole lines, keeping the line
-// numbers that encoding/csv reports.
-func readCSV(lr *LineReader, first []byte, name string, g *Group, stats *InputStats) error {
-	src := &lineSource{lr: lr, pending: append(append([]byte(nil), first...), '\n'), offset: lr.Line() - 1}
+// readCSV parses RFC 4180 CSV, where a quoted field may span lines. It
+// reads through a lineSource, so UTF-8 checks and gzip handling stay in
+// LineReader, and hands a rejected record's raw bytes to OnInvalid.
+func (rd Reader) readCSV(lr *LineReader, first []byte, name string, g *Group, stats *InputStats) error {
+	src := &lineSource{rd: rd, lr: lr, offset: lr.Line() - 1}
+	src.feed(first)
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1
 	firstRow := true
 	for {
 		fields, err := cr.Read()
+		raw := src.take(cr.InputOffset())
 		if errors.Is(err, io.EOF) {
 			return src.err
 		}
+		if src.err != nil {
+			return src.err
+		}
 		if err != nil {
-			if src.err != nil {
-				return src.err
-			}
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return parseErr(name, pe.Line+src.offset, "", ErrSyntax, "invalid CSV: %v", pe.Err)
+			if !errors.As(err, &pe) {
+				return fmt.Errorf("read %s: %w", name, err)
 			}
-			return fmt.Errorf("read %s: %w", name, err)
+			err = parseErr(name, pe.StartLine+src.offset, "", ErrSyntax, "invalid CSV: %v", pe.Err)
+			if err := rd.invalid(err, raw); err != nil {
+				return err
+			}
+			continue
 		}
 		lineNo, _ := cr.FieldPos(0)
 		lineNo += src.offset
-		if firstRow && isHeader(fields[0]) {
+		if firstRow {
 			firstRow = false
-			continue
+			if isHeader(fields[0]) {
+				continue
+			}
 		}
-		firstRow = false
 		if err := addPair(fields, name, lineNo, g, stats); err != nil {
-			return err
+			if err := rd.invalid(err, raw); err != nil {
+				return err
+			}
 		}
 	}
 }
 
-// lineSource feeds a LineReader's lines back to encoding/csv as a stream,
-// so that UTF-8 checks and gzip handling stay in one place.
+// lineSource feeds a LineReader's lines to encoding/csv as one stream and
+// keeps the bytes of the record being parsed, so that a rejected record
+// can be passed on unchanged.
 type lineSource struct {
+	rd      Reader
 	lr      *LineReader
 	pending []byte
 	offset  int // lines consumed before the stream began
 	err     error
+	kept    []byte // bytes given to csv since keptFrom
+	keptAt  int64  // stream offset of kept[0]
+}
+
+func (s *lineSource) feed(line []byte) {
+	s.pending = append(append(s.pending[:0], line...), '\n')
 }
 
 func (s *lineSource) Read(p []byte) (int, error) {
 	for len(s.pending) == 0 {
 		line, err := s.lr.Next()
+		if err != nil && !errors.Is(err, io.EOF) {
+			// A line that is not UTF-8 cannot be passed to csv; it is
+			// rejected on its own and replaced by an empty line, which csv
+			// skips, so line numbers stay right.
+			if err = s.rd.invalid(err, s.lr.Raw()); err == nil {
+				s.feed(nil)
+				continue
+			}
+		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				s.err = err
 			}
 			return 0, io.EOF
 		}
-		s.pending = append(append(s.pending[:0], line...), '\n')
+		if err := s.rd.cancelled(s.lr.Line()); err != nil {
+			s.err = err
+			return 0, io.EOF
+		}
+		s.feed(line)
 	}
 	n := copy(p, s.pending)
+	s.kept = append(s.kept, s.pending[:n]...)
 	s.pending = s.pending[n:]
 	return n, nil
+}
+
+// take returns the bytes up to stream offset end that were not taken yet,
+// without the final line break.
+func (s *lineSource) take(end int64) []byte {
+	n := int(end - s.keptAt)
+	if n < 0 || n > len(s.kept) {
+		n = len(s.kept)
+	}
+	raw := append([]byte(nil), s.kept[:n]...)
+	s.kept = append(s.kept[:0], s.kept[n:]...)
+	s.keptAt += int64(n)
+	return bytes.TrimRight(raw, "\r\n")
 }
 
 // IsDir reports whether name is an existing folder.

@@ -19,15 +19,13 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // Open opens a file for reading, or standard input when name is "-", and
 // transparently decompresses gzip content. The caller must close the result.
 func Open(name string) (io.ReadCloser, error) {
-	var f io.ReadCloser = os.Stdin
+	var f io.ReadCloser = io.NopCloser(os.Stdin)
 	if name != StdinName {
 		file, err := os.Open(name)
 		if err != nil {
 			return nil, fmt.Errorf("open input: %w", err)
 		}
 		f = file
-	} else {
-		f = io.NopCloser(os.Stdin)
 	}
 	br := bufio.NewReaderSize(f, 1<<16)
 	magic, _ := br.Peek(2)
@@ -69,6 +67,7 @@ type LineReader struct {
 	// HadBOM reports whether the stream started with a UTF-8 byte-order mark.
 	HadBOM bool
 	buf    []byte
+	raw    []byte
 }
 
 // NewLineReader returns a reader of r's lines; name is used in errors.
@@ -110,12 +109,17 @@ func (lr *LineReader) Next() ([]byte, error) {
 	}
 	line = bytes.TrimSuffix(line, []byte{'\n'})
 	line = bytes.TrimSuffix(line, []byte{'\r'})
+	lr.raw = line
 	if !utf8.Valid(line) {
 		return nil, parseErr(lr.name, lr.line, "", ErrEncoding,
 			"invalid UTF-8 at byte %d of the line; re-encode the file as UTF-8", invalidOffset(line))
 	}
 	return line, nil
 }
+
+// Raw returns the last line read, even one that Next rejected, without its
+// terminator. The slice is valid until the following call to Next.
+func (lr *LineReader) Raw() []byte { return lr.raw }
 
 func (lr *LineReader) readErr(err error) error {
 	msg := err.Error()

@@ -21,11 +21,18 @@ type PassageStats struct {
 	Empty int
 }
 
-// ReadPassages streams a passage collection to fn: JSONL with "text" and
-// optional "title" and "_id", or plain text with one passage per line. The
-// kind is decided by the first non-blank line: "{" starts JSONL. Entries
-// with neither title nor text are skipped and counted.
+// ReadPassages streams a passage collection to fn, stopping at the first
+// invalid line: JSONL with "text" and optional "title" and "_id", or plain
+// text with one passage per line. The kind is decided by the first
+// non-blank line: "{" starts JSONL. Entries with neither title nor text are
+// skipped and counted.
 func ReadPassages(name string, fn func(Passage) error) (PassageStats, error) {
+	return Reader{}.Passages(name, fn)
+}
+
+// Passages is ReadPassages with the reader's options. Errors that fn
+// returns stop the read unless they are a *ParseError and OnInvalid is set.
+func (rd Reader) Passages(name string, fn func(Passage) error) (PassageStats, error) {
 	var stats PassageStats
 	rc, err := Open(name)
 	if err != nil {
@@ -33,40 +40,30 @@ func ReadPassages(name string, fn func(Passage) error) (PassageStats, error) {
 	}
 	defer rc.Close()
 	lr := NewLineReader(rc, name)
-	line, err := firstContentLine(lr)
+	first, err := rd.next(lr)
 	if errors.Is(err, io.EOF) {
 		return stats, nil
 	}
 	if err != nil {
 		return stats, err
 	}
-	jsonl := strings.HasPrefix(strings.TrimSpace(string(line)), "{")
-	for {
-		if !IsBlank(line) {
-			p := Passage{Text: string(line), Line: lr.Line()}
-			if jsonl {
-				p, err = parsePassage(line, name, lr.Line())
-				if err != nil {
-					return stats, err
-				}
-			}
-			if strings.TrimSpace(p.Text) == "" {
-				stats.Empty++
-			} else {
-				stats.Passages++
-				if err := fn(p); err != nil {
-					return stats, err
-				}
+	jsonl := strings.HasPrefix(strings.TrimSpace(string(first)), "{")
+	err = rd.eachLine(lr, first, func(line []byte) error {
+		p := Passage{Text: string(line), Line: lr.Line()}
+		if jsonl {
+			var err error
+			if p, err = parsePassage(line, name, lr.Line()); err != nil {
+				return err
 			}
 		}
-		line, err = lr.Next()
-		if errors.Is(err, io.EOF) {
-			return stats, nil
+		if strings.TrimSpace(p.Text) == "" {
+			stats.Empty++
+			return nil
 		}
-		if err != nil {
-			return stats, err
-		}
-	}
+		stats.Passages++
+		return fn(p)
+	})
+	return stats, err
 }
 
 func parsePassage(line []byte, name string, lineNo int) (Passage, error) {
