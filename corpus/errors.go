@@ -18,6 +18,9 @@ var (
 	ErrRead     = errors.New("unreadable input")
 )
 
+// Kinds lists the kinds of bad input in the order reports show them.
+var Kinds = []error{ErrEncoding, ErrSyntax, ErrShape, ErrMissing, ErrType, ErrEmpty, ErrColumns, ErrRead}
+
 // ParseError is a rejected input line.
 type ParseError struct {
 	File  string // file name as the user gave it

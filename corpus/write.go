@@ -119,3 +119,73 @@ func (o *Output) Abort() {
 	os.Remove(o.tmp)
 	o.tmp = ""
 }
+
+// Format names an output layout.
+type Format string
+
+// Output layouts.
+const (
+	// FormatCohere is Cohere's rerank fine-tuning JSONL.
+	FormatCohere Format = "cohere"
+	// FormatFlag is FlagEmbedding's {"query", "pos", "neg"} JSONL.
+	FormatFlag Format = "flag"
+	// FormatTriplets is sentence-transformers' {"anchor", "positive",
+	// "negative"} JSONL, one line per positive and negative pair.
+	FormatTriplets Format = "triplets"
+)
+
+// Formats lists the output layouts.
+var Formats = []Format{FormatCohere, FormatFlag, FormatTriplets}
+
+// FlagRecord is one line of FlagEmbedding's fine-tuning format. "neg" is
+// always present, because FlagEmbedding's loader reads it unconditionally.
+type FlagRecord struct {
+	Query string   `json:"query"`
+	Pos   []string `json:"pos"`
+	Neg   []string `json:"neg"`
+}
+
+// Triplet is one line of sentence-transformers' triplet format.
+type Triplet struct {
+	Anchor   string `json:"anchor"`
+	Positive string `json:"positive"`
+	Negative string `json:"negative"`
+}
+
+// WriteAs writes r in format f and returns the number of lines written: one,
+// or for triplets one per positive and negative pair.
+func (w *Writer) WriteAs(f Format, r CohereRecord) (int, error) {
+	switch f {
+	case FormatFlag:
+		neg := r.HardNegatives
+		if neg == nil {
+			neg = []string{}
+		}
+		return 1, w.Write(FlagRecord{Query: r.Query, Pos: r.RelevantPassages, Neg: neg})
+	case FormatTriplets:
+		n := 0
+		for _, p := range r.RelevantPassages {
+			for _, neg := range r.HardNegatives {
+				if err := w.Write(Triplet{Anchor: r.Query, Positive: p, Negative: neg}); err != nil {
+					return n, err
+				}
+				n++
+			}
+		}
+		return n, nil
+	case FormatCohere, "":
+		return 1, w.Write(r)
+	}
+	return 0, fmt.Errorf("write record: unknown format %q", f)
+}
+
+// WriteRaw writes b followed by a line break, unchanged.
+func (w *Writer) WriteRaw(b []byte) error {
+	if _, err := w.w.Write(b); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if err := w.w.WriteByte('\n'); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}

@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"errors"
+	"slices"
 	"fmt"
 	"runtime"
 
+	"github.com/mine-tools/mine/corpus"
 	"github.com/mine-tools/mine/index"
 )
 
@@ -32,6 +34,28 @@ type Config struct {
 	Analyzer string
 	// Ranking selects the scoring model and BM25 parameters.
 	Ranking index.Params
+	// Format is the output layout.
+	Format corpus.Format
+	// SkipInvalid skips invalid input lines, writing them unchanged to
+	// Rejects, instead of stopping at the first one.
+	SkipInvalid bool
+	// Rejects is the file that skipped lines go to; empty means Output
+	// with ".rejects.jsonl" appended.
+	Rejects string
+	// Strict fails the run, writing nothing, when an output would not pass
+	// Cohere's upload check.
+	Strict bool
+	// EvalOut, when set, receives a held-out share of the query groups.
+	EvalOut string
+	// EvalFraction is the share of records to hold out, from 0 to 1;
+	// EvalCount, when above 0, is a number of records instead.
+	EvalFraction float64
+	EvalCount    int
+	// Seed makes the held-out choice reproducible.
+	Seed int64
+	// SplitByPassage keeps records that share a relevant passage on the
+	// same side of the split.
+	SplitByPassage bool
 	// Progress receives progress reports; nil means none.
 	Progress Progress
 }
@@ -56,6 +80,7 @@ func DefaultConfig() Config {
 		Workers:   runtime.NumCPU(),
 		Analyzer:  index.DefaultAnalyzer,
 		Ranking:   index.DefaultParams(),
+		Format:    corpus.FormatCohere,
 	}
 }
 
@@ -79,6 +104,23 @@ func (c *Config) check() error {
 		return fmt.Errorf("%w: k1 must not be negative, got %g", ErrConfig, c.Ranking.K1)
 	case c.Ranking.B < 0 || c.Ranking.B > 1:
 		return fmt.Errorf("%w: b must be between 0 and 1, got %g", ErrConfig, c.Ranking.B)
+	case c.SkipInvalid && c.Output == corpus.StdinName && c.Rejects == "":
+		return fmt.Errorf("%w: skipping invalid lines while writing to standard output needs a rejects file", ErrConfig)
+	case c.EvalOut != "" && c.EvalCount <= 0 && (c.EvalFraction <= 0 || c.EvalFraction >= 1):
+		return fmt.Errorf("%w: a held-out file needs an eval count above 0 or an eval fraction between 0 and 1, got %g", ErrConfig, c.EvalFraction)
+	case c.EvalOut != "" && c.EvalOut == c.Output:
+		return fmt.Errorf("%w: the held-out file and the output are the same file %s", ErrConfig, c.Output)
+	}
+	if !slices.Contains(corpus.Formats, c.Format) {
+		return fmt.Errorf("%w: unknown format %q; use one of %v", ErrConfig, c.Format, corpus.Formats)
 	}
 	return nil
+}
+
+// rejectsPath returns the file that skipped lines go to.
+func (c *Config) rejectsPath() string {
+	if c.Rejects != "" {
+		return c.Rejects
+	}
+	return c.Output + ".rejects.jsonl"
 }

@@ -18,21 +18,33 @@ var ErrNoRecords = errors.New("no records to mine")
 // histogramMax is the last bucket of Summary.Histogram.
 const histogramMax = 10
 
-// Run executes the job. The output file appears only if the whole run
-// succeeds; on any error, including cancellation through ctx, an earlier
-// file of the same name is left untouched. The summary is filled in as far
-// as the run got.
+// Run executes the job. Output files appear only if the whole run
+// succeeds; on any error, including cancellation through ctx, earlier files
+// of the same names are left untouched and no temporary file remains. The
+// summary is filled in as far as the run got.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	sum := &Summary{}
 	if err := cfg.check(); err != nil {
 		return sum, err
 	}
+	rej, err := openRejects(&cfg, sum)
+	if err != nil {
+		return sum, err
+	}
+	defer rej.abort()
+
 	start := time.Now()
 	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc()})
 	if err != nil {
 		return sum, err
 	}
-	records, err := readAll(&cfg, builder, sum)
+	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid()}
+	records, err := readAll(rd, &cfg, builder, sum)
+	if err != nil {
+		builder.Discard()
+		return sum, err
+	}
+	eval, err := holdOut(records, &cfg)
 	if err != nil {
 		builder.Discard()
 		return sum, err
@@ -56,19 +68,22 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	sum.IndexSeconds = time.Since(start).Seconds()
 
 	start = time.Now()
-	out, err := corpus.CreateOutput(cfg.Output)
+	sinks, err := openSinks(&cfg, eval)
 	if err != nil {
 		return sum, err
 	}
-	defer out.Abort()
-	if err := mineAll(ctx, ix, records, &cfg, out, sum); err != nil {
-		return sum, err
-	}
-	if err := out.Commit(); err != nil {
+	defer sinks.abort()
+	if err := mineAll(ctx, ix, records, &cfg, sinks, sum); err != nil {
 		return sum, err
 	}
 	sum.MineSeconds = time.Since(start).Seconds()
-	return sum, nil
+	if err := sinks.check(&cfg, sum); err != nil {
+		return sum, err
+	}
+	if err := rej.commit(); err != nil {
+		return sum, err
+	}
+	return sum, sinks.commit()
 }
 
 // progressFunc adapts Progress to the index builder's callback.
@@ -82,21 +97,21 @@ func (c *Config) progressFunc() func(done, total int) {
 // readAll reads the input records and adds every passage to the index
 // builder: passages of a BEIR corpus, then the records' relevant passages
 // and given negatives, then the -corpus files.
-func readAll(cfg *Config, b *index.Builder, sum *Summary) ([]corpus.Record, error) {
+func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary) ([]corpus.Record, error) {
 	var g corpus.Group
 	add := func(p corpus.Passage) error {
 		_, err := b.Add(p.Text)
 		return err
 	}
 	if corpus.IsDir(cfg.Input) {
-		stats, err := corpus.ReadBEIR(cfg.Input, cfg.Split, &g, add)
+		stats, err := rd.BEIR(cfg.Input, cfg.Split, &g, add)
 		sum.BEIR = &stats
 		if err != nil {
 			return nil, err
 		}
 		sum.InputLines = len(g.Records) + g.Merged
 	} else {
-		stats, err := corpus.ReadRecords(cfg.Input, &g)
+		stats, err := rd.Records(cfg.Input, &g)
 		sum.InputLines, sum.EmptyNegatives, sum.BOM = stats.Lines, stats.EmptyNegatives, stats.BOM
 		if err != nil {
 			return nil, err
@@ -116,7 +131,7 @@ func readAll(cfg *Config, b *index.Builder, sum *Summary) ([]corpus.Record, erro
 		}
 	}
 	for _, name := range cfg.Corpus {
-		stats, err := corpus.ReadPassages(name, add)
+		stats, err := rd.Passages(name, add)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +143,7 @@ func readAll(cfg *Config, b *index.Builder, sum *Summary) ([]corpus.Record, erro
 // mineAll mines every record with a pool of cfg.Workers goroutines and
 // writes the results in input order. At most window records are in flight
 // or waiting to be written, so memory does not grow with the input.
-func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, cfg *Config, out *corpus.Output, sum *Summary) error {
+func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, cfg *Config, out *sinks, sum *Summary) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// Enough slack that a slow record does not idle the other workers.
@@ -140,7 +155,6 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, cfg 
 	}
 	// Sized to the window so that a worker never blocks on sending.
 	results := make(chan result, window)
-	w := corpus.NewWriter(out.File())
 	sum.Histogram = make([]int, histogramMax+1)
 	if cfg.Progress != nil {
 		cfg.Progress.Start("mining", len(records))
@@ -160,7 +174,7 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, cfg 
 				}
 				delete(pending, next)
 				if werr == nil {
-					werr = w.Write(m.record)
+					werr = out.write(next, &m, sum)
 					if werr != nil {
 						cancel(werr)
 					}
@@ -208,7 +222,7 @@ dispatch:
 	case context.Cause(ctx) != nil:
 		return context.Cause(ctx)
 	}
-	return w.Flush()
+	return out.flush()
 }
 
 // add counts one written record.

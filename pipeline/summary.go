@@ -40,6 +40,20 @@ type Summary struct {
 	Short int
 	// Dropped counts examined candidates that were not kept, by reason.
 	Dropped Drops
+	// Rejected counts skipped input lines by kind, RejectedTotal all of
+	// them; RejectExamples quotes the first few; RejectsFile names the file
+	// they were written to, empty unless invalid lines are skipped.
+	Rejected       []KindCount
+	RejectedTotal  int
+	RejectExamples []string
+	RejectsFile    string
+	// OutputLines counts lines written to the output; with the triplets
+	// format that is one per positive and negative pair.
+	OutputLines int
+	// EvalWritten counts records written to the held-out file.
+	EvalWritten int
+	// Problems lists upload rules that the written files break.
+	Problems []Problem
 	// Seconds spent per stage.
 	ReadSeconds, IndexSeconds, MineSeconds float64
 }

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/mine-tools/mine/corpus"
 	"github.com/mine-tools/mine/index"
 	"github.com/mine-tools/mine/pipeline"
 )
@@ -69,6 +71,15 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Float64Var(&cfg.Ranking.K1, "k1", cfg.Ranking.K1, "BM25 term frequency saturation")
 	fs.Float64Var(&cfg.Ranking.B, "b", cfg.Ranking.B, "BM25 length normalisation, 0 to 1")
 	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, "scoring model: \"okapi\" (exact Okapi BM25) or \"bleve\" (Bleve's own bm25)")
+	format := fs.String("format", string(cfg.Format), "output layout: \"cohere\" {query, relevant_passages, hard_negatives}, \"flag\" {query, pos, neg} or \"triplets\" {anchor, positive, negative}, one line per pair")
+	fs.BoolVar(&cfg.SkipInvalid, "skip-invalid", false, "skip invalid input lines instead of stopping at the first; they are counted and written unchanged to the -rejects file")
+	fs.StringVar(&cfg.Rejects, "rejects", "", "`file` for lines skipped by -skip-invalid (default: OUTPUT.rejects.jsonl)")
+	fs.BoolVar(&cfg.Strict, "strict", false, "fail, writing nothing, when an output would not pass Cohere's upload check (such as fewer than 256 unique queries)")
+	fs.StringVar(&cfg.EvalOut, "eval-out", "", "also write a held-out evaluation `file`, split from the output by query")
+	fs.Float64Var(&cfg.EvalFraction, "eval-fraction", 0.1, "share of records held out for -eval-out, between 0 and 1")
+	fs.IntVar(&cfg.EvalCount, "eval-count", 0, "number of records held out for -eval-out; overrides -eval-fraction")
+	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the held-out choice; the same seed and data give the same split")
+	fs.BoolVar(&cfg.SplitByPassage, "split-by-passage", false, "with -eval-out, also keep records that share a relevant passage on the same side")
 	quiet := fs.Bool("quiet", false, "print no summary; errors only")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -77,6 +88,7 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &usageError{msg: err.Error()}
 	}
 	cfg.Corpus = corpusFiles
+	cfg.Format = corpus.Format(*format)
 	if err := checkMineFlags(fs, &cfg); err != nil {
 		return err
 	}
@@ -86,8 +98,6 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	start := time.Now()
 	sum, err := pipeline.Run(ctx, cfg)
 	if err != nil {
-		var ce interface{ Unwrap() error }
-		_ = ce
 		if errors.Is(err, pipeline.ErrConfig) {
 			return &usageError{msg: err.Error()}
 		}
@@ -123,6 +133,20 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-b must be between 0 and 1, got %g", cfg.Ranking.B)
 	case cfg.Ranking.Scoring != index.ScoringOkapi && cfg.Ranking.Scoring != index.ScoringBleve:
 		return usagef("-scoring must be %q or %q, got %q", index.ScoringOkapi, index.ScoringBleve, cfg.Ranking.Scoring)
+	case !slices.Contains(corpus.Formats, cfg.Format):
+		return usagef("-format must be one of %v, got %q", corpus.Formats, cfg.Format)
+	case cfg.Rejects != "" && !cfg.SkipInvalid:
+		return usagef("-rejects is used only with -skip-invalid")
+	case cfg.SkipInvalid && cfg.Output == "-" && cfg.Rejects == "":
+		return usagef("-skip-invalid with -out - needs -rejects FILE")
+	case cfg.EvalOut == "" && (isSet(fs, "eval-fraction") || isSet(fs, "eval-count") || cfg.SplitByPassage):
+		return usagef("-eval-fraction, -eval-count and -split-by-passage need -eval-out FILE")
+	case cfg.EvalOut != "" && cfg.EvalCount < 0:
+		return usagef("-eval-count must be at least 1, got %d", cfg.EvalCount)
+	case cfg.EvalOut != "" && cfg.EvalCount == 0 && (cfg.EvalFraction <= 0 || cfg.EvalFraction >= 1):
+		return usagef("-eval-fraction must be between 0 and 1 (exclusive), got %g", cfg.EvalFraction)
+	case cfg.EvalOut != "" && cfg.EvalOut == cfg.Output:
+		return usagef("-eval-out and -out name the same file %s", cfg.Output)
 	}
 	if cfg.Input != "-" {
 		if _, err := os.Stat(cfg.Input); err != nil {
@@ -135,6 +159,17 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		}
 	}
 	return nil
+}
+
+// isSet reports whether the named flag was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
 }
 
 // isTerminal reports whether w is a terminal, where progress bars belong.

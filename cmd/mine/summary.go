@@ -15,7 +15,15 @@ const maxListedIDs = 5
 // printSummary writes the end-of-run report to w.
 func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total time.Duration) {
 	printWarnings(w, cfg, s)
-	fmt.Fprintf(w, "mine: wrote %d records to %s\n", s.Written, cfg.Output)
+	train := s.Written - s.EvalWritten
+	if s.OutputLines != train {
+		fmt.Fprintf(w, "mine: wrote %d records as %d lines to %s\n", train, s.OutputLines, cfg.Output)
+	} else {
+		fmt.Fprintf(w, "mine: wrote %d records to %s\n", train, cfg.Output)
+	}
+	if cfg.EvalOut != "" {
+		fmt.Fprintf(w, "mine: held out %d records in %s\n", s.EvalWritten, cfg.EvalOut)
+	}
 	fmt.Fprintf(w, "  read        %d input lines, %d records", s.InputLines, s.Records)
 	if s.MergedQueries > 0 {
 		fmt.Fprintf(w, " (%d duplicate queries merged)", s.MergedQueries)
@@ -35,8 +43,23 @@ func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total 
 		s.ReadSeconds, s.IndexSeconds, s.MineSeconds, s.QueriesPerSecond(), total.Seconds())
 }
 
-// printWarnings reports input that was accepted but altered or incomplete.
+// printWarnings reports input that was accepted but altered or incomplete,
+// and outputs that Cohere's upload check would reject.
 func printWarnings(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary) {
+	if s.RejectedTotal > 0 {
+		kinds := make([]string, len(s.Rejected))
+		for i, k := range s.Rejected {
+			kinds[i] = fmt.Sprintf("%d %s", k.Count, k.Kind)
+		}
+		fmt.Fprintf(w, "mine: warning: skipped %d invalid lines (%s), written unchanged to %s; the first:\n",
+			s.RejectedTotal, strings.Join(kinds, ", "), s.RejectsFile)
+		for _, e := range s.RejectExamples {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "mine: warning: %s would not pass Cohere's upload check: it %s (-strict makes this an error)\n", p.File, p.Rule)
+	}
 	if s.BOM {
 		fmt.Fprintf(w, "mine: warning: %s starts with a byte-order mark; it was ignored\n", cfg.Input)
 	}

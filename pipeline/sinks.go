@@ -1,0 +1,114 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/mine-tools/mine/corpus"
+)
+
+// sink is one output file under construction.
+type sink struct {
+	name    string
+	out     *corpus.Output
+	w       *corpus.Writer
+	records int
+}
+
+// sinks routes each record to the output or to the held-out file.
+type sinks struct {
+	format corpus.Format
+	train  *sink
+	eval   *sink
+	isEval []bool
+}
+
+func openSinks(cfg *Config, isEval []bool) (*sinks, error) {
+	s := &sinks{format: cfg.Format, isEval: isEval}
+	var err error
+	if s.train, err = openSink(cfg.Output); err != nil {
+		return nil, err
+	}
+	if isEval != nil {
+		if s.eval, err = openSink(cfg.EvalOut); err != nil {
+			s.abort()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func openSink(name string) (*sink, error) {
+	out, err := corpus.CreateOutput(name)
+	if err != nil {
+		return nil, err
+	}
+	return &sink{name: name, out: out, w: corpus.NewWriter(out.File())}, nil
+}
+
+// write writes record i in the configured format.
+func (s *sinks) write(i int, m *mined, sum *Summary) error {
+	dst := s.train
+	if s.isEval != nil && s.isEval[i] {
+		dst = s.eval
+		sum.EvalWritten++
+	}
+	n, err := dst.w.WriteAs(s.format, m.record)
+	dst.records++
+	if dst == s.train {
+		sum.OutputLines += n
+	}
+	return err
+}
+
+func (s *sinks) flush() error {
+	for _, k := range s.all() {
+		if err := k.w.Flush(); err != nil {
+			return fmt.Errorf("write %s: %w", k.name, err)
+		}
+	}
+	return nil
+}
+
+// check lists the upload rules that the Cohere files break, and fails the
+// run when cfg.Strict is set.
+func (s *sinks) check(cfg *Config, sum *Summary) error {
+	if s.format != corpus.FormatCohere {
+		return nil
+	}
+	for _, k := range s.all() {
+		var size int64
+		if fi, err := os.Stat(k.out.File().Name()); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		sum.Problems = append(sum.Problems, uploadProblems(k.name, k.records, size)...)
+	}
+	if cfg.Strict && len(sum.Problems) > 0 {
+		return fmt.Errorf("%w: %s; nothing was written", errStrict, sum.Problems[0])
+	}
+	return nil
+}
+
+// commit makes the files visible: the held-out file first, so that a
+// failure leaves at worst a held-out file beside an older output.
+func (s *sinks) commit() error {
+	if s.eval != nil {
+		if err := s.eval.out.Commit(); err != nil {
+			return err
+		}
+	}
+	return s.train.out.Commit()
+}
+
+func (s *sinks) abort() {
+	for _, k := range s.all() {
+		k.out.Abort()
+	}
+}
+
+func (s *sinks) all() []*sink {
+	if s.eval == nil {
+		return []*sink{s.train}
+	}
+	return []*sink{s.train, s.eval}
+}
