@@ -2,9 +2,9 @@ package pipeline
 
 import (
 	"errors"
-	"slices"
 	"fmt"
 	"runtime"
+	"slices"
 
 	"github.com/mine-tools/mine/corpus"
 	"github.com/mine-tools/mine/index"
