@@ -31,7 +31,7 @@ func ReadRecords(name string, g *Group) (InputStats, error) {
 // Records is ReadRecords with the reader's options.
 func (rd Reader) Records(name string, g *Group) (InputStats, error) {
 	var stats InputStats
-	rc, err := Open(name)
+	rc, err := rd.open(name)
 	if err != nil {
 		return stats, err
 	}

@@ -19,7 +19,12 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // Open opens a file for reading, or standard input when name is "-", and
 // transparently decompresses gzip content. The caller must close the result.
 func Open(name string) (io.ReadCloser, error) {
-	var f io.ReadCloser = io.NopCloser(os.Stdin)
+	return openFrom(name, os.Stdin)
+}
+
+// openFrom is Open with stdin standing for "-".
+func openFrom(name string, stdin io.Reader) (io.ReadCloser, error) {
+	var f io.ReadCloser = io.NopCloser(stdin)
 	if name != StdinName {
 		file, err := os.Open(name)
 		if err != nil {

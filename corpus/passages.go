@@ -34,7 +34,7 @@ func ReadPassages(name string, fn func(Passage) error) (PassageStats, error) {
 // returns stop the read unless they are a *ParseError and OnInvalid is set.
 func (rd Reader) Passages(name string, fn func(Passage) error) (PassageStats, error) {
 	var stats PassageStats
-	rc, err := Open(name)
+	rc, err := rd.open(name)
 	if err != nil {
 		return stats, err
 	}

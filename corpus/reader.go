@@ -20,6 +20,16 @@ type Reader struct {
 	// nil. A stream that cannot be read at all, such as a truncated gzip
 	// file, still stops the read.
 	OnInvalid func(err *ParseError, raw []byte) error
+	// Stdin, when not nil, is read for the file name "-" in place of
+	// os.Stdin.
+	Stdin io.Reader
+}
+
+func (rd Reader) open(name string) (io.ReadCloser, error) {
+	if rd.Stdin != nil {
+		return openFrom(name, rd.Stdin)
+	}
+	return Open(name)
 }
 
 // invalid decides what a bad line does: with OnInvalid set, a *ParseError

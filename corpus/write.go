@@ -57,18 +57,25 @@ func (w *Writer) Flush() error {
 }
 
 // Output is a destination that becomes visible only when committed: a
-// temporary file in the target's folder renamed over the target, or
-// standard output for "-".
+// temporary file in the target's folder renamed over the target, or a
+// stream such as standard output for "-".
 type Output struct {
-	name string
-	file *os.File
-	tmp  string
+	name    string
+	file    *os.File
+	tmp     string
+	counter countingWriter
 }
 
 // CreateOutput opens name for writing through a temporary file beside it.
-func CreateOutput(name string) (*Output, error) {
+// For "-" it writes to stdout, or to os.Stdout when stdout is nil.
+func CreateOutput(name string, stdout io.Writer) (*Output, error) {
+	o := &Output{name: name}
 	if name == StdinName {
-		return &Output{name: name, file: os.Stdout}, nil
+		if stdout == nil {
+			stdout = os.Stdout
+		}
+		o.counter.w = stdout
+		return o, nil
 	}
 	dir, base := filepath.Split(name)
 	if dir == "" {
@@ -78,11 +85,27 @@ func CreateOutput(name string) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create output: %w", err)
 	}
-	return &Output{name: name, file: f, tmp: f.Name()}, nil
+	o.file, o.tmp, o.counter.w = f, f.Name(), f
+	return o, nil
 }
 
-// File returns the file to write to.
-func (o *Output) File() *os.File { return o.file }
+// Writer returns the stream to write to.
+func (o *Output) Writer() io.Writer { return &o.counter }
+
+// Size returns the number of bytes written so far.
+func (o *Output) Size() int64 { return o.counter.n }
+
+// countingWriter counts the bytes that pass through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
 
 // Commit syncs the temporary file and renames it to the target name.
 func (o *Output) Commit() error {
@@ -110,7 +133,7 @@ func (o *Output) Commit() error {
 }
 
 // Abort removes the temporary file; the target is left as it was. It is a
-// no-op after Commit.
+// no-op after Commit, and for a stream.
 func (o *Output) Abort() {
 	if o.tmp == "" {
 		return

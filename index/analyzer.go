@@ -110,12 +110,19 @@ func bleveMappingBase() *mapping.IndexMappingImpl {
 	return m
 }
 
+// CheckAnalyzer returns an error unless an index can be built with the
+// named analyzer.
+func CheckAnalyzer(name string) error {
+	_, err := newMapping(name)
+	return err
+}
+
 // AnalyzerNames lists the analyzers that an index can be built with: the
 // default and every analyzer registered with Bleve.
 func AnalyzerNames() string {
 	names := []string{DefaultAnalyzer}
-	types, _ := registry.AnalyzerTypesAndInstances()
-	names = append(names, types...)
+	_, instances := registry.AnalyzerTypesAndInstances()
+	names = append(names, instances...)
 	sort.Strings(names[1:])
 	return fmt.Sprint(names)
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"io"
 	"fmt"
 	"runtime"
 	"slices"
@@ -58,6 +59,10 @@ type Config struct {
 	SplitByPassage bool
 	// Progress receives progress reports; nil means none.
 	Progress Progress
+	// Stdin and Stdout stand for the file name "-"; nil means the
+	// process's own.
+	Stdin  io.Reader
+	Stdout io.Writer
 }
 
 // Progress receives reports of a stage's progress. Run calls it from one

@@ -28,12 +28,12 @@ func openRejects(cfg *Config, sum *Summary) (*rejects, error) {
 	if !cfg.SkipInvalid {
 		return nil, nil
 	}
-	out, err := corpus.CreateOutput(cfg.rejectsPath())
+	out, err := corpus.CreateOutput(cfg.rejectsPath(), cfg.Stdout)
 	if err != nil {
 		return nil, err
 	}
 	sum.RejectsFile = cfg.rejectsPath()
-	return &rejects{out: out, w: corpus.NewWriter(out.File()), counts: make(map[error]int), sum: sum}, nil
+	return &rejects{out: out, w: corpus.NewWriter(out.Writer()), counts: make(map[error]int), sum: sum}, nil
 }
 
 // add records one skipped line.

@@ -38,7 +38,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid()}
+	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(), Stdin: cfg.Stdin}
 	records, err := readAll(rd, &cfg, builder, sum)
 	if err != nil {
 		builder.Discard()

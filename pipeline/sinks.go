@@ -2,7 +2,7 @@ package pipeline
 
 import (
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/mine-tools/mine/corpus"
 )
@@ -26,11 +26,11 @@ type sinks struct {
 func openSinks(cfg *Config, isEval []bool) (*sinks, error) {
 	s := &sinks{format: cfg.Format, isEval: isEval}
 	var err error
-	if s.train, err = openSink(cfg.Output); err != nil {
+	if s.train, err = openSink(cfg.Output, cfg.Stdout); err != nil {
 		return nil, err
 	}
 	if isEval != nil {
-		if s.eval, err = openSink(cfg.EvalOut); err != nil {
+		if s.eval, err = openSink(cfg.EvalOut, cfg.Stdout); err != nil {
 			s.abort()
 			return nil, err
 		}
@@ -38,12 +38,12 @@ func openSinks(cfg *Config, isEval []bool) (*sinks, error) {
 	return s, nil
 }
 
-func openSink(name string) (*sink, error) {
-	out, err := corpus.CreateOutput(name)
+func openSink(name string, stdout io.Writer) (*sink, error) {
+	out, err := corpus.CreateOutput(name, stdout)
 	if err != nil {
 		return nil, err
 	}
-	return &sink{name: name, out: out, w: corpus.NewWriter(out.File())}, nil
+	return &sink{name: name, out: out, w: corpus.NewWriter(out.Writer())}, nil
 }
 
 // write writes record i in the configured format.
@@ -77,11 +77,7 @@ func (s *sinks) check(cfg *Config, sum *Summary) error {
 		return nil
 	}
 	for _, k := range s.all() {
-		var size int64
-		if fi, err := os.Stat(k.out.File().Name()); err == nil && fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
-		sum.Problems = append(sum.Problems, uploadProblems(k.name, k.records, size)...)
+		sum.Problems = append(sum.Problems, uploadProblems(k.name, k.records, k.out.Size())...)
 	}
 	if cfg.Strict && len(sum.Problems) > 0 {
 		return fmt.Errorf("%w: %s; nothing was written", errStrict, sum.Problems[0])

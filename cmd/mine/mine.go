@@ -88,6 +88,7 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &usageError{msg: err.Error()}
 	}
 	cfg.Corpus = corpusFiles
+	cfg.Stdout = stdout
 	cfg.Format = corpus.Format(*format)
 	if err := checkMineFlags(fs, &cfg); err != nil {
 		return err
@@ -133,6 +134,8 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-b must be between 0 and 1, got %g", cfg.Ranking.B)
 	case cfg.Ranking.Scoring != index.ScoringOkapi && cfg.Ranking.Scoring != index.ScoringBleve:
 		return usagef("-scoring must be %q or %q, got %q", index.ScoringOkapi, index.ScoringBleve, cfg.Ranking.Scoring)
+	case index.CheckAnalyzer(cfg.Analyzer) != nil:
+		return usagef("-analyzer: %v", index.CheckAnalyzer(cfg.Analyzer))
 	case !slices.Contains(corpus.Formats, cfg.Format):
 		return usagef("-format must be one of %v, got %q", corpus.Formats, cfg.Format)
 	case cfg.Rejects != "" && !cfg.SkipInvalid:
