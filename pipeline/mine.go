@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 
 	"github.com/mine-tools/mine/corpus"
 	"github.com/mine-tools/mine/index"
@@ -13,6 +14,9 @@ type mined struct {
 	given, found int
 	givenDropped int
 	drops        Drops
+	// positives counts the record's relevant passages and positivesRanked
+	// those that retrieval ranked within the depth.
+	positives, positivesRanked int
 }
 
 // exclusions holds the texts a record's negatives must differ from.
@@ -31,8 +35,8 @@ const (
 // mineRecord selects the hard negatives of one record: given negatives
 // first, then retrieved candidates in rank order that are neither a
 // relevant passage, the query, a given negative nor a repeat.
-func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, cfg *Config) (mined, error) {
-	var m mined
+func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevantIDs []uint32, cfg *Config) (mined, error) {
+	m := mined{positives: len(relevantIDs)}
 	ex := exclusions{exact: make(map[string]int), normal: make(map[string]int), selected: make(map[string]bool)}
 	for _, p := range rec.Relevant {
 		ex.exact[p] = reasonRelevant
@@ -59,14 +63,23 @@ func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, cfg *Co
 		}
 	}
 	m.given = len(negatives)
-	if len(negatives) < cfg.Negatives {
-		hits, err := ix.Search(ctx, rec.Query, cfg.Depth, cfg.Ranking)
-		if err != nil {
-			return m, err
+	hits, err := ix.Search(ctx, rec.Query, cfg.Depth, cfg.Ranking)
+	if err != nil {
+		return m, err
+	}
+	for _, h := range hits {
+		if slices.Contains(relevantIDs, h.ID) {
+			m.positivesRanked++
 		}
+	}
+	if len(negatives) < cfg.Negatives {
 		for _, h := range hits {
 			if len(negatives) == cfg.Negatives {
 				break
+			}
+			if slices.Contains(relevantIDs, h.ID) {
+				m.drops.Relevant++
+				continue
 			}
 			text, err := ix.Text(h.ID)
 			if err != nil {

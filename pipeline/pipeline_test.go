@@ -310,4 +310,7 @@ func TestExclusion(t *testing.T) {
 	if sum.Short != 1 {
 		t.Errorf("short records: got %d, want 1 (4 negatives of 5)", sum.Short)
 	}
+	if sum.Positives != 1 || sum.PositivesRanked != 1 {
+		t.Errorf("positives ranked: got %d of %d, want 1 of 1", sum.PositivesRanked, sum.Positives)
+	}
 }

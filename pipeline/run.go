@@ -39,7 +39,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return sum, err
 	}
 	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(), Stdin: cfg.Stdin}
-	records, err := readAll(rd, &cfg, builder, sum)
+	records, relevantIDs, err := readAll(rd, &cfg, builder, sum)
 	if err != nil {
 		builder.Discard()
 		return sum, err
@@ -73,7 +73,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return sum, err
 	}
 	defer sinks.abort()
-	if err := mineAll(ctx, ix, records, &cfg, sinks, sum); err != nil {
+	if err := mineAll(ctx, ix, records, relevantIDs, &cfg, sinks, sum); err != nil {
 		return sum, err
 	}
 	sum.MineSeconds = time.Since(start).Seconds()
@@ -96,8 +96,9 @@ func (c *Config) progressFunc() func(done, total int) {
 
 // readAll reads the input records and adds every passage to the index
 // builder: passages of a BEIR corpus, then the records' relevant passages
-// and given negatives, then the -corpus files.
-func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary) ([]corpus.Record, error) {
+// and given negatives, then the -corpus files. It returns the records and
+// the document IDs of each record's relevant passages.
+func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary) ([]corpus.Record, [][]uint32, error) {
 	var g corpus.Group
 	add := func(p corpus.Passage) error {
 		_, err := b.Add(p.Text)
@@ -107,43 +108,49 @@ func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary) ([]c
 		stats, err := rd.BEIR(cfg.Input, cfg.Split, &g, add)
 		sum.BEIR = &stats
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		sum.InputLines = len(g.Records) + g.Merged
 	} else {
 		stats, err := rd.Records(cfg.Input, &g)
 		sum.InputLines, sum.EmptyNegatives, sum.BOM = stats.Lines, stats.EmptyNegatives, stats.BOM
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	sum.Records, sum.MergedQueries, sum.DuplicatePassages = len(g.Records), g.Merged, g.Duplicates
 	if len(g.Records) == 0 {
-		return nil, fmt.Errorf("%s: %w", cfg.Input, ErrNoRecords)
+		return nil, nil, fmt.Errorf("%s: %w", cfg.Input, ErrNoRecords)
 	}
-	for _, r := range g.Records {
-		for _, texts := range [][]string{r.Relevant, r.Negatives} {
-			for _, t := range texts {
-				if _, err := b.Add(t); err != nil {
-					return nil, err
-				}
+	relevantIDs := make([][]uint32, len(g.Records))
+	for i, r := range g.Records {
+		for _, t := range r.Relevant {
+			id, err := b.Add(t)
+			if err != nil {
+				return nil, nil, err
+			}
+			relevantIDs[i] = append(relevantIDs[i], id)
+		}
+		for _, t := range r.Negatives {
+			if _, err := b.Add(t); err != nil {
+				return nil, nil, err
 			}
 		}
 	}
 	for _, name := range cfg.Corpus {
 		stats, err := rd.Passages(name, add)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		sum.CorpusPassages += stats.Passages
 	}
-	return g.Records, nil
+	return g.Records, relevantIDs, nil
 }
 
 // mineAll mines every record with a pool of cfg.Workers goroutines and
 // writes the results in input order. At most window records are in flight
 // or waiting to be written, so memory does not grow with the input.
-func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, cfg *Config, out *sinks, sum *Summary) error {
+func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, relevantIDs [][]uint32, cfg *Config, out *sinks, sum *Summary) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// Enough slack that a slow record does not idle the other workers.
@@ -200,7 +207,7 @@ dispatch:
 			break dispatch
 		}
 		g.Go(func() error {
-			m, err := mineRecord(gctx, ix, records[i], cfg)
+			m, err := mineRecord(gctx, ix, records[i], relevantIDs[i], cfg)
 			if err != nil {
 				return fmt.Errorf("mine query at %s:%d: %w", cfg.Input, records[i].Line, err)
 			}
@@ -235,6 +242,8 @@ func (s *Summary) add(m *mined, want int) {
 	s.Dropped.Query += m.drops.Query
 	s.Dropped.Given += m.drops.Given
 	s.Dropped.Duplicate += m.drops.Duplicate
+	s.Positives += m.positives
+	s.PositivesRanked += m.positivesRanked
 	n := len(m.record.HardNegatives)
 	s.Histogram[min(n, histogramMax)]++
 	if n < want {

@@ -38,6 +38,10 @@ type Summary struct {
 	Histogram []int
 	// Short counts records with fewer hard negatives than requested.
 	Short int
+	// Positives counts relevant passages; PositivesRanked those that BM25
+	// ranks within the depth for their query. A positive BM25 cannot reach
+	// says the query and passage share few terms.
+	Positives, PositivesRanked int
 	// Dropped counts examined candidates that were not kept, by reason.
 	Dropped Drops
 	// Rejected counts skipped input lines by kind, RejectedTotal all of

@@ -38,6 +38,7 @@ func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total 
 	fmt.Fprintf(w, "  dropped     %d relevant, %d query, %d given, %d duplicate candidates\n",
 		s.Dropped.Relevant, s.Dropped.Query, s.Dropped.Given, s.Dropped.Duplicate)
 	fmt.Fprintf(w, "  histogram   negatives per record: %s\n", histogram(s.Histogram))
+	fmt.Fprintf(w, "  positives   %d of %d relevant passages rank within -depth %d\n", s.PositivesRanked, s.Positives, cfg.Depth)
 	fmt.Fprintf(w, "  short       %d records have fewer than %d negatives\n", s.Short, cfg.Negatives)
 	fmt.Fprintf(w, "  time        read %.2fs, index %.2fs, mine %.2fs (%.0f queries/s), total %.2fs\n",
 		s.ReadSeconds, s.IndexSeconds, s.MineSeconds, s.QueriesPerSecond(), total.Seconds())
