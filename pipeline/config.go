@@ -2,8 +2,8 @@ package pipeline
 
 import (
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 
