@@ -14,7 +14,8 @@
 //   - A BEIR folder: corpus.jsonl, queries.jsonl and qrels/<split>.tsv.
 //
 // A JSONL line may use any of the three JSON layouts; the layout is picked
-// from the keys present. Blank lines are skipped, a UTF-8 byte-order mark at
+// from the keys present. Any layout may carry "answers", a list of short
+// answer strings as QA datasets give them. Blank lines are skipped, a UTF-8 byte-order mark at
 // the start of a file is removed, and CR LF line endings are accepted. Lines
 // have no length limit. Line numbers count from 1 and include blank lines,
 // so they match what an editor shows.

@@ -26,6 +26,7 @@ func (g *Group) Add(r Record) {
 		g.byQuery[r.Query] = len(g.Records)
 		r.Relevant = g.appendNew(nil, r.Relevant, true)
 		r.Negatives = g.appendNew(nil, r.Negatives, true)
+		r.Answers = appendAnswers(nil, r.Answers)
 		g.Records = append(g.Records, r)
 		return
 	}
@@ -33,6 +34,7 @@ func (g *Group) Add(r Record) {
 	prev := &g.Records[i]
 	prev.Relevant = g.appendNew(prev.Relevant, r.Relevant, false)
 	prev.Negatives = g.appendNew(prev.Negatives, r.Negatives, false)
+	prev.Answers = appendAnswers(prev.Answers, r.Answers)
 }
 
 // appendNew appends the items of add that dst does not already hold.
@@ -45,6 +47,17 @@ func (g *Group) appendNew(dst, add []string, count bool) []string {
 			continue
 		}
 		dst = append(dst, s)
+	}
+	return dst
+}
+
+// appendAnswers appends the answers dst does not hold yet, uncounted:
+// QA datasets repeat an answer once per annotator.
+func appendAnswers(dst, add []string) []string {
+	for _, a := range add {
+		if !contains(dst, a) {
+			dst = append(dst, a)
+		}
 	}
 	return dst
 }

@@ -12,6 +12,9 @@ type Record struct {
 	Query     string
 	Relevant  []string
 	Negatives []string
+	// Answers are short strings that answer the query, as QA datasets
+	// give them; a candidate that contains one is not a negative.
+	Answers []string
 	// Line is the input line where the query first appeared.
 	Line int
 }
@@ -43,6 +46,15 @@ func ParseLine(line []byte, file string, lineNo int, stats *LineStats) (Record, 
 	rec.Query, err = requiredString(obj, "query", file, lineNo)
 	if err != nil {
 		return Record{}, "", err
+	}
+	answers, err := stringList(obj, "answers", false, file, lineNo)
+	if err != nil {
+		return Record{}, "", err
+	}
+	for _, a := range answers {
+		if strings.TrimSpace(a) != "" {
+			rec.Answers = append(rec.Answers, a)
+		}
 	}
 	var layout Layout
 	var posKey, negKey string

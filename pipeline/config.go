@@ -35,6 +35,26 @@ type Config struct {
 	Analyzer string
 	// Ranking selects the scoring model and BM25 parameters.
 	Ranking index.Params
+	// Skip ignores the top Skip candidates of each ranking.
+	Skip int
+	// MaxOverlap drops a candidate whose word shingles overlap a relevant
+	// passage by this share or more, from 0 to 1; 0 turns the guard off.
+	MaxOverlap float64
+	// OverlapQuery also compares candidates with the query, for paraphrase
+	// data where queries and passages are the same kind of text.
+	OverlapQuery bool
+	// MaxScoreRatio drops a candidate whose score exceeds this multiple of
+	// the best relevant passage's score; 0 turns the guard off.
+	MaxScoreRatio float64
+	// IgnoreAnswers turns off the guard that drops candidates containing
+	// one of the record's answer strings.
+	IgnoreAnswers bool
+	// Sample is SampleTop or SampleRandom.
+	Sample string
+	// OnShort is ShortKeep or ShortDrop: what happens to a record left
+	// with fewer negatives than asked for. Dropped records go to the
+	// rejects file.
+	OnShort string
 	// Format is the output layout.
 	Format corpus.Format
 	// SkipInvalid skips invalid input lines, writing them unchanged to
@@ -86,6 +106,12 @@ func DefaultConfig() Config {
 		Analyzer:  index.DefaultAnalyzer,
 		Ranking:   index.DefaultParams(),
 		Format:    corpus.FormatCohere,
+		Sample:    SampleTop,
+		OnShort:   ShortKeep,
+		// Chosen from measurements on SciFact and SQuAD; see
+		// docs/false-negatives.md.
+		MaxOverlap:    DefaultMaxOverlap,
+		MaxScoreRatio: DefaultMaxScoreRatio,
 	}
 }
 
@@ -101,15 +127,27 @@ func (c *Config) check() error {
 		return fmt.Errorf("%w: no output given", ErrConfig)
 	case c.Negatives < 1:
 		return fmt.Errorf("%w: negatives must be at least 1, got %d", ErrConfig, c.Negatives)
-	case c.Depth < c.Negatives:
-		return fmt.Errorf("%w: depth %d is below negatives %d; only depth candidates are examined", ErrConfig, c.Depth, c.Negatives)
+	case c.Skip < 0:
+		return fmt.Errorf("%w: skip must not be negative, got %d", ErrConfig, c.Skip)
+	case c.Depth-c.Skip < c.Negatives:
+		return fmt.Errorf("%w: depth %d minus skip %d is below negatives %d; only that many candidates are examined", ErrConfig, c.Depth, c.Skip, c.Negatives)
+	case c.MaxOverlap < 0 || c.MaxOverlap > 1:
+		return fmt.Errorf("%w: max overlap must be between 0 and 1, got %g", ErrConfig, c.MaxOverlap)
+	case c.MaxScoreRatio < 0:
+		return fmt.Errorf("%w: max score ratio must not be negative, got %g", ErrConfig, c.MaxScoreRatio)
+	case c.MaxScoreRatio > 0 && c.Ranking.Scoring == index.ScoringBleve:
+		return fmt.Errorf("%w: the score margin guard needs the %q scoring model", ErrConfig, index.ScoringOkapi)
+	case c.Sample != SampleTop && c.Sample != SampleRandom:
+		return fmt.Errorf("%w: sample must be %q or %q, got %q", ErrConfig, SampleTop, SampleRandom, c.Sample)
+	case c.OnShort != ShortKeep && c.OnShort != ShortDrop:
+		return fmt.Errorf("%w: on-short must be %q or %q, got %q", ErrConfig, ShortKeep, ShortDrop, c.OnShort)
 	case c.Workers < 1:
 		return fmt.Errorf("%w: workers must be at least 1, got %d", ErrConfig, c.Workers)
 	case c.Ranking.K1 < 0:
 		return fmt.Errorf("%w: k1 must not be negative, got %g", ErrConfig, c.Ranking.K1)
 	case c.Ranking.B < 0 || c.Ranking.B > 1:
 		return fmt.Errorf("%w: b must be between 0 and 1, got %g", ErrConfig, c.Ranking.B)
-	case c.SkipInvalid && c.Output == corpus.StdinName && c.Rejects == "":
+	case (c.SkipInvalid || c.OnShort == ShortDrop) && c.Output == corpus.StdinName && c.Rejects == "":
 		return fmt.Errorf("%w: skipping invalid lines while writing to standard output needs a rejects file", ErrConfig)
 	case c.EvalOut != "" && c.EvalCount <= 0 && (c.EvalFraction <= 0 || c.EvalFraction >= 1):
 		return fmt.Errorf("%w: a held-out file needs an eval count above 0 or an eval fraction between 0 and 1, got %g", ErrConfig, c.EvalFraction)
@@ -121,6 +159,12 @@ func (c *Config) check() error {
 	}
 	return nil
 }
+
+// Guard defaults, chosen from measurements on SciFact and SQuAD.
+const (
+	DefaultMaxOverlap    = 0
+	DefaultMaxScoreRatio = 0
+)
 
 // rejectsPath returns the file that skipped lines go to.
 func (c *Config) rejectsPath() string {

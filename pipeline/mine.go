@@ -2,11 +2,37 @@ package pipeline
 
 import (
 	"context"
+	"hash/fnv"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/mine-tools/mine/corpus"
 	"github.com/mine-tools/mine/index"
 )
+
+// Sampling modes: which of the eligible candidates become negatives.
+const (
+	// SampleTop keeps the best-ranked eligible candidates.
+	SampleTop = "top"
+	// SampleRandom draws uniformly from every eligible candidate in the
+	// rank window, with a generator seeded from the seed and the query.
+	SampleRandom = "random"
+)
+
+// What to do with a record left with fewer negatives than asked for.
+const (
+	ShortKeep = "keep"
+	ShortDrop = "drop"
+)
+
+// Candidate is one retrieved passage and what the filter decided about it.
+type Candidate struct {
+	Rank    int // 1-based rank in the BM25 ranking
+	ID      uint32
+	Score   float64
+	Text    string // empty when the filter did not need to read it
+	Verdict Verdict
+}
 
 // mined is the outcome of one record.
 type mined struct {
@@ -14,112 +40,118 @@ type mined struct {
 	given, found int
 	givenDropped int
 	drops        Drops
-	// positives counts the record's relevant passages and positivesRanked
-	// those that retrieval ranked within the depth.
-	positives, positivesRanked int
+	// positives counts the record's relevant passages; positiveRanks holds
+	// the ranks of those retrieval placed within the depth.
+	positives     int
+	positiveRanks []int
+	// positiveScores holds every relevant passage's BM25 score when the
+	// margin guard computed them.
+	positiveScores []float64
+	// marginOff reports that the margin guard could not apply because no
+	// relevant passage scored above 0.
+	marginOff bool
+	// keptRanks and keptScores describe the mined negatives.
+	keptRanks  []int
+	keptScores []float64
+	// short reports fewer negatives than asked for.
+	short bool
+	// candidates lists every examined candidate, only when explaining.
+	candidates []Candidate
 }
 
-// exclusions holds the texts a record's negatives must differ from.
-type exclusions struct {
-	exact    map[string]int // text to a drop reason
-	normal   map[string]int
-	selected map[string]bool
-}
-
-const (
-	reasonRelevant = iota
-	reasonQuery
-	reasonGiven
-)
-
-// mineRecord selects the hard negatives of one record: given negatives
-// first, then retrieved candidates in rank order that are neither a
-// relevant passage, the query, a given negative nor a repeat.
-func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevantIDs []uint32, cfg *Config) (mined, error) {
+// mineRecord selects the hard negatives of one record: the given negatives
+// first, then retrieved candidates that pass every guard, the best-ranked
+// ones or a seeded random draw. With explain set it judges every candidate
+// within the depth and keeps them all in the result.
+func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevantIDs []uint32, cfg *Config, explain bool) (mined, error) {
 	m := mined{positives: len(relevantIDs)}
-	ex := exclusions{exact: make(map[string]int), normal: make(map[string]int), selected: make(map[string]bool)}
-	for _, p := range rec.Relevant {
-		ex.exact[p] = reasonRelevant
-		ex.normal[Normalize(p)] = reasonRelevant
-	}
-	ex.exact[rec.Query] = reasonQuery
-	if _, ok := ex.normal[Normalize(rec.Query)]; !ok {
-		ex.normal[Normalize(rec.Query)] = reasonQuery
-	}
-	negatives := make([]string, 0, max(cfg.Negatives, len(rec.Negatives)))
-	for _, n := range rec.Negatives {
-		// Cohere rejects a passage that is both relevant and a negative.
-		if _, bad := ex.normal[Normalize(n)]; bad {
-			m.givenDropped++
-			continue
-		}
-		negatives = append(negatives, n)
-	}
-	for _, n := range negatives {
-		ex.exact[n] = reasonGiven
-		key := Normalize(n)
-		if _, ok := ex.normal[key]; !ok {
-			ex.normal[key] = reasonGiven
-		}
-	}
+	f := newRecordFilter(rec, relevantIDs, cfg)
+	negatives := f.acceptGiven(rec.Negatives, &m)
 	m.given = len(negatives)
+
 	hits, err := ix.Search(ctx, rec.Query, cfg.Depth, cfg.Ranking)
 	if err != nil {
 		return m, err
 	}
-	for _, h := range hits {
+	for i, h := range hits {
 		if slices.Contains(relevantIDs, h.ID) {
-			m.positivesRanked++
+			m.positiveRanks = append(m.positiveRanks, i+1)
 		}
 	}
-	if len(negatives) < cfg.Negatives {
-		for _, h := range hits {
-			if len(negatives) == cfg.Negatives {
-				break
-			}
-			if slices.Contains(relevantIDs, h.ID) {
-				m.drops.Relevant++
-				continue
-			}
-			text, err := ix.Text(h.ID)
-			if err != nil {
-				return m, err
-			}
-			if ex.drop(text, &m.drops) {
-				continue
-			}
-			negatives = append(negatives, text)
-			m.found++
+	if cfg.MaxScoreRatio > 0 && len(relevantIDs) > 0 {
+		if err := f.setScoreLimit(ctx, ix, rec.Query, relevantIDs, &m); err != nil {
+			return m, err
 		}
 	}
+
+	need := cfg.Negatives - len(negatives)
+	var pool []Candidate
+	for i, h := range hits {
+		if need <= 0 && !explain {
+			break
+		}
+		c, err := f.judge(ix, h, i+1)
+		if err != nil {
+			return m, err
+		}
+		m.drops.count(c.Verdict)
+		if c.Verdict == Kept {
+			pool = append(pool, c)
+		}
+		if explain {
+			m.candidates = append(m.candidates, c)
+		}
+		if !explain && cfg.Sample != SampleRandom && len(pool) >= need {
+			break
+		}
+	}
+
+	chosen := choose(pool, max(need, 0), cfg, rec.Query)
+	for _, c := range chosen {
+		negatives = append(negatives, c.Text)
+		m.keptRanks = append(m.keptRanks, c.Rank)
+		m.keptScores = append(m.keptScores, c.Score)
+	}
+	m.found = len(chosen)
+	if explain {
+		markUnchosen(m.candidates, chosen)
+	}
+	m.short = len(negatives) < cfg.Negatives
 	m.record = corpus.CohereRecord{Query: rec.Query, RelevantPassages: rec.Relevant, HardNegatives: negatives}
 	return m, nil
 }
 
-// drop reports whether a candidate must not become a negative, counting the
-// reason, and otherwise remembers it so that a repeat is dropped.
-func (ex *exclusions) drop(text string, d *Drops) bool {
-	reason, ok := ex.exact[text]
-	key := ""
-	if !ok {
-		key = Normalize(text)
-		reason, ok = ex.normal[key]
+// choose picks up to need candidates from the eligible pool, in rank order:
+// the first ones, or a random draw seeded from the seed and the query so
+// that the result does not depend on the worker count.
+func choose(pool []Candidate, need int, cfg *Config, query string) []Candidate {
+	if len(pool) <= need {
+		return pool
 	}
-	if ok {
-		switch reason {
-		case reasonRelevant:
-			d.Relevant++
-		case reasonQuery:
-			d.Query++
-		default:
-			d.Given++
+	if cfg.Sample != SampleRandom {
+		return pool[:need]
+	}
+	h := fnv.New64a()
+	h.Write([]byte(query))
+	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), h.Sum64()))
+	picked := rng.Perm(len(pool))[:need]
+	slices.Sort(picked)
+	out := make([]Candidate, need)
+	for i, p := range picked {
+		out[i] = pool[p]
+	}
+	return out
+}
+
+// markUnchosen turns the verdict of eligible candidates that were not
+// chosen into NotChosen.
+func markUnchosen(cands []Candidate, chosen []Candidate) {
+	for i := range cands {
+		if cands[i].Verdict != Kept {
+			continue
 		}
-		return true
+		if !slices.ContainsFunc(chosen, func(c Candidate) bool { return c.Rank == cands[i].Rank }) {
+			cands[i].Verdict = NotChosen
+		}
 	}
-	if ex.selected[key] {
-		d.Duplicate++
-		return true
-	}
-	ex.selected[key] = true
-	return false
 }

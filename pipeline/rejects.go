@@ -25,7 +25,7 @@ type rejects struct {
 }
 
 func openRejects(cfg *Config, sum *Summary) (*rejects, error) {
-	if !cfg.SkipInvalid {
+	if !cfg.SkipInvalid && cfg.OnShort != ShortDrop {
 		return nil, nil
 	}
 	out, err := corpus.CreateOutput(cfg.rejectsPath(), cfg.Stdout)
@@ -45,10 +45,17 @@ func (r *rejects) add(pe *corpus.ParseError, raw []byte) error {
 	return r.w.WriteRaw(raw)
 }
 
+// addShort records a record dropped for having too few negatives, as a
+// Cohere line with the negatives it had.
+func (r *rejects) addShort(rec corpus.CohereRecord) error {
+	r.sum.DroppedShort++
+	return r.w.Write(rec)
+}
+
 // onInvalid returns the reader callback, or nil to stop at the first
 // invalid line.
-func (r *rejects) onInvalid() func(*corpus.ParseError, []byte) error {
-	if r == nil {
+func (r *rejects) onInvalid(cfg *Config) func(*corpus.ParseError, []byte) error {
+	if r == nil || !cfg.SkipInvalid {
 		return nil
 	}
 	return r.add

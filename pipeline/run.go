@@ -38,7 +38,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(), Stdin: cfg.Stdin}
+	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(&cfg), Stdin: cfg.Stdin}
 	records, relevantIDs, err := readAll(rd, &cfg, builder, sum)
 	if err != nil {
 		builder.Discard()
@@ -68,7 +68,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	sum.IndexSeconds = time.Since(start).Seconds()
 
 	start = time.Now()
-	sinks, err := openSinks(&cfg, eval)
+	sinks, err := openSinks(&cfg, eval, rej)
 	if err != nil {
 		return sum, err
 	}
@@ -207,7 +207,7 @@ dispatch:
 			break dispatch
 		}
 		g.Go(func() error {
-			m, err := mineRecord(gctx, ix, records[i], relevantIDs[i], cfg)
+			m, err := mineRecord(gctx, ix, records[i], relevantIDs[i], cfg, false)
 			if err != nil {
 				return fmt.Errorf("mine query at %s:%d: %w", cfg.Input, records[i].Line, err)
 			}
@@ -232,18 +232,22 @@ dispatch:
 	return out.flush()
 }
 
-// add counts one written record.
+// add counts one mined record.
 func (s *Summary) add(m *mined, want int) {
 	s.Written++
 	s.Given += m.given
 	s.Mined += m.found
 	s.GivenNegativesDropped += m.givenDropped
-	s.Dropped.Relevant += m.drops.Relevant
-	s.Dropped.Query += m.drops.Query
-	s.Dropped.Given += m.drops.Given
-	s.Dropped.Duplicate += m.drops.Duplicate
+	s.Dropped.add(m.drops)
 	s.Positives += m.positives
-	s.PositivesRanked += m.positivesRanked
+	s.PositivesRanked += len(m.positiveRanks)
+	s.positiveRanks.addInts(m.positiveRanks)
+	s.keptRanks.addInts(m.keptRanks)
+	s.positiveScores.addFloats(m.positiveScores)
+	s.keptScores.addFloats(m.keptScores)
+	if m.marginOff {
+		s.MarginOff++
+	}
 	n := len(m.record.HardNegatives)
 	s.Histogram[min(n, histogramMax)]++
 	if n < want {

@@ -17,14 +17,16 @@ type sink struct {
 
 // sinks routes each record to the output or to the held-out file.
 type sinks struct {
-	format corpus.Format
-	train  *sink
-	eval   *sink
-	isEval []bool
+	format  corpus.Format
+	onShort string
+	rejects *rejects
+	train   *sink
+	eval    *sink
+	isEval  []bool
 }
 
-func openSinks(cfg *Config, isEval []bool) (*sinks, error) {
-	s := &sinks{format: cfg.Format, isEval: isEval}
+func openSinks(cfg *Config, isEval []bool, rej *rejects) (*sinks, error) {
+	s := &sinks{format: cfg.Format, isEval: isEval, onShort: cfg.OnShort, rejects: rej}
 	var err error
 	if s.train, err = openSink(cfg.Output, cfg.Stdout); err != nil {
 		return nil, err
@@ -46,8 +48,12 @@ func openSink(name string, stdout io.Writer) (*sink, error) {
 	return &sink{name: name, out: out, w: corpus.NewWriter(out.Writer())}, nil
 }
 
-// write writes record i in the configured format.
+// write writes record i in the configured format, or to the rejects file
+// when it is short and short records are dropped.
 func (s *sinks) write(i int, m *mined, sum *Summary) error {
+	if m.short && s.onShort == ShortDrop {
+		return s.rejects.addShort(m.record)
+	}
 	dst := s.train
 	if s.isEval != nil && s.isEval[i] {
 		dst = s.eval

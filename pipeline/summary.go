@@ -58,16 +58,17 @@ type Summary struct {
 	EvalWritten int
 	// Problems lists upload rules that the written files break.
 	Problems []Problem
+	// MarginOff counts records where the score margin guard could not
+	// apply because no relevant passage scored above 0.
+	MarginOff int
+	// DroppedShort counts records left out of the output, and written to
+	// the rejects file, for having too few negatives.
+	DroppedShort int
+	// Rank and score distributions of the positives within the depth and
+	// of the mined negatives.
+	positiveRanks, keptRanks, positiveScores, keptScores distribution
 	// Seconds spent per stage.
 	ReadSeconds, IndexSeconds, MineSeconds float64
-}
-
-// Drops counts candidates removed by each filter.
-type Drops struct {
-	Relevant  int // a relevant passage of the record, exactly or normalised
-	Query     int // the record's own query text
-	Given     int // a hard negative the input already gave
-	Duplicate int // the same normalised text as a negative kept before
 }
 
 // QueriesPerSecond returns the mining rate.

@@ -71,14 +71,21 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Float64Var(&cfg.Ranking.K1, "k1", cfg.Ranking.K1, "BM25 term frequency saturation")
 	fs.Float64Var(&cfg.Ranking.B, "b", cfg.Ranking.B, "BM25 length normalisation, 0 to 1")
 	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, "scoring model: \"okapi\" (exact Okapi BM25) or \"bleve\" (Bleve's own bm25)")
+	fs.IntVar(&cfg.Skip, "skip", cfg.Skip, "ignore the top `K` candidates of each ranking, which are the likeliest to be unlabelled positives")
+	fs.Float64Var(&cfg.MaxOverlap, "max-overlap", cfg.MaxOverlap, "drop a candidate whose 3-word shingles overlap a relevant passage by this share or more, 0 to 1 (0: off)")
+	fs.BoolVar(&cfg.OverlapQuery, "overlap-query", false, "with -max-overlap, also compare candidates with the query (for paraphrase data)")
+	fs.Float64Var(&cfg.MaxScoreRatio, "max-score-ratio", cfg.MaxScoreRatio, "drop a candidate scoring above this multiple of the best relevant passage's BM25 score (0: off)")
+	fs.BoolVar(&cfg.IgnoreAnswers, "ignore-answers", false, "keep candidates that contain one of a record's \"answers\" strings")
+	fs.StringVar(&cfg.Sample, "sample", cfg.Sample, "\"top\": keep the best-ranked eligible candidates; \"random\": draw from all eligible candidates within -depth, seeded by -seed and the query")
+	fs.StringVar(&cfg.OnShort, "on-short", cfg.OnShort, "\"keep\" or \"drop\" a record left with fewer than -negatives; dropped records go to the -rejects file")
 	format := fs.String("format", string(cfg.Format), "output layout: \"cohere\" {query, relevant_passages, hard_negatives}, \"flag\" {query, pos, neg} or \"triplets\" {anchor, positive, negative}, one line per pair")
 	fs.BoolVar(&cfg.SkipInvalid, "skip-invalid", false, "skip invalid input lines instead of stopping at the first; they are counted and written unchanged to the -rejects file")
-	fs.StringVar(&cfg.Rejects, "rejects", "", "`file` for lines skipped by -skip-invalid (default: OUTPUT.rejects.jsonl)")
+	fs.StringVar(&cfg.Rejects, "rejects", "", "`file` for lines skipped by -skip-invalid and records dropped by -on-short drop (default: OUTPUT.rejects.jsonl)")
 	fs.BoolVar(&cfg.Strict, "strict", false, "fail, writing nothing, when an output would not pass Cohere's upload check (such as fewer than 256 unique queries)")
 	fs.StringVar(&cfg.EvalOut, "eval-out", "", "also write a held-out evaluation `file`, split from the output by query")
 	fs.Float64Var(&cfg.EvalFraction, "eval-fraction", 0.1, "share of records held out for -eval-out, between 0 and 1")
 	fs.IntVar(&cfg.EvalCount, "eval-count", 0, "number of records held out for -eval-out; overrides -eval-fraction")
-	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the held-out choice; the same seed and data give the same split")
+	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of -sample random and of the -eval-out split; the same seed and data give the same output")
 	fs.BoolVar(&cfg.SplitByPassage, "split-by-passage", false, "with -eval-out, also keep records that share a relevant passage on the same side")
 	quiet := fs.Bool("quiet", false, "print no summary; errors only")
 	if err := fs.Parse(args); err != nil {
@@ -126,6 +133,20 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-depth must be at least 1, got %d", cfg.Depth)
 	case cfg.Depth < cfg.Negatives:
 		return usagef("-negatives %d is more than -depth %d; only -depth candidates are examined per query, so raise -depth or lower -negatives", cfg.Negatives, cfg.Depth)
+	case cfg.Skip < 0:
+		return usagef("-skip must not be negative, got %d", cfg.Skip)
+	case cfg.Depth-cfg.Skip < cfg.Negatives:
+		return usagef("-negatives %d is more than -depth %d minus -skip %d; raise -depth or lower -skip or -negatives", cfg.Negatives, cfg.Depth, cfg.Skip)
+	case cfg.MaxOverlap < 0 || cfg.MaxOverlap > 1:
+		return usagef("-max-overlap must be between 0 and 1, got %g", cfg.MaxOverlap)
+	case cfg.MaxScoreRatio < 0:
+		return usagef("-max-score-ratio must not be negative, got %g", cfg.MaxScoreRatio)
+	case cfg.MaxScoreRatio > 0 && cfg.Ranking.Scoring == index.ScoringBleve:
+		return usagef("-max-score-ratio needs -scoring okapi; set -max-score-ratio 0 to use -scoring bleve")
+	case cfg.Sample != pipeline.SampleTop && cfg.Sample != pipeline.SampleRandom:
+		return usagef("-sample must be %q or %q, got %q", pipeline.SampleTop, pipeline.SampleRandom, cfg.Sample)
+	case cfg.OnShort != pipeline.ShortKeep && cfg.OnShort != pipeline.ShortDrop:
+		return usagef("-on-short must be %q or %q, got %q", pipeline.ShortKeep, pipeline.ShortDrop, cfg.OnShort)
 	case cfg.Workers < 1:
 		return usagef("-workers must be at least 1, got %d", cfg.Workers)
 	case cfg.Ranking.K1 < 0:
@@ -138,10 +159,10 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-analyzer: %v", index.CheckAnalyzer(cfg.Analyzer))
 	case !slices.Contains(corpus.Formats, cfg.Format):
 		return usagef("-format must be one of %v, got %q", corpus.Formats, cfg.Format)
-	case cfg.Rejects != "" && !cfg.SkipInvalid:
-		return usagef("-rejects is used only with -skip-invalid")
-	case cfg.SkipInvalid && cfg.Output == "-" && cfg.Rejects == "":
-		return usagef("-skip-invalid with -out - needs -rejects FILE")
+	case cfg.Rejects != "" && !cfg.SkipInvalid && cfg.OnShort != pipeline.ShortDrop:
+		return usagef("-rejects is used only with -skip-invalid or -on-short drop")
+	case (cfg.SkipInvalid || cfg.OnShort == pipeline.ShortDrop) && cfg.Output == "-" && cfg.Rejects == "":
+		return usagef("-skip-invalid and -on-short drop with -out - need -rejects FILE")
 	case cfg.EvalOut == "" && (isSet(fs, "eval-fraction") || isSet(fs, "eval-count") || cfg.SplitByPassage):
 		return usagef("-eval-fraction, -eval-count and -split-by-passage need -eval-out FILE")
 	case cfg.EvalOut != "" && cfg.EvalCount < 0:

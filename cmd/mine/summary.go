@@ -15,7 +15,7 @@ const maxListedIDs = 5
 // printSummary writes the end-of-run report to w.
 func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total time.Duration) {
 	printWarnings(w, cfg, s)
-	train := s.Written - s.EvalWritten
+	train := s.Written - s.EvalWritten - s.DroppedShort
 	if s.OutputLines != train {
 		fmt.Fprintf(w, "mine: wrote %d records as %d lines to %s\n", train, s.OutputLines, cfg.Output)
 	} else {
@@ -35,11 +35,19 @@ func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total 
 	}
 	fmt.Fprintf(w, "  indexed     %d distinct passages%s\n", s.Passages, reuse)
 	fmt.Fprintf(w, "  negatives   %d mined, %d given\n", s.Mined, s.Given)
-	fmt.Fprintf(w, "  dropped     %d relevant, %d query, %d given, %d duplicate candidates\n",
-		s.Dropped.Relevant, s.Dropped.Query, s.Dropped.Given, s.Dropped.Duplicate)
+	d := s.Dropped
+	fmt.Fprintf(w, "  dropped     candidates: %d relevant, %d query, %d given, %d duplicate, %d answer, %d overlap, %d score, %d rank\n",
+		d.Relevant, d.Query, d.Given, d.Duplicate, d.Answer, d.Overlap, d.Score, d.Rank)
+	if s.MarginOff > 0 {
+		fmt.Fprintf(w, "  margin      off for %d records whose relevant passages all score 0\n", s.MarginOff)
+	}
 	fmt.Fprintf(w, "  histogram   negatives per record: %s\n", histogram(s.Histogram))
 	fmt.Fprintf(w, "  positives   %d of %d relevant passages rank within -depth %d\n", s.PositivesRanked, s.Positives, cfg.Depth)
-	fmt.Fprintf(w, "  short       %d records have fewer than %d negatives\n", s.Short, cfg.Negatives)
+	fmt.Fprintf(w, "  short       %d records have fewer than %d negatives", s.Short, cfg.Negatives)
+	if s.DroppedShort > 0 {
+		fmt.Fprintf(w, "; dropped to %s", s.RejectsFile)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  time        read %.2fs, index %.2fs, mine %.2fs (%.0f queries/s), total %.2fs\n",
 		s.ReadSeconds, s.IndexSeconds, s.MineSeconds, s.QueriesPerSecond(), total.Seconds())
 }
