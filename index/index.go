@@ -22,6 +22,7 @@ type Index struct {
 	store    *Store
 	analyzer analysis.Analyzer
 	avgLen   float64
+	dfCache  docFreqCache
 }
 
 // Open opens an index folder that Builder.Build completed.

@@ -63,7 +63,13 @@ func (ix *Index) Search(ctx context.Context, text string, k int, p Params) ([]Hi
 	case ScoringBleve:
 		return ix.searchBleve(ctx, terms, counts, k)
 	case ScoringOkapi, "":
-		return ix.searchOkapi(ctx, terms, counts, k, p)
+		s, err := ix.accumulate(ctx, terms, counts, p)
+		if err != nil {
+			return nil, err
+		}
+		defer s.release()
+		hits, _, err := ix.topHits(s, k, math.Inf(1))
+		return hits, err
 	}
 	return nil, fmt.Errorf("search: unknown scoring model %q; use %q or %q", p.Scoring, ScoringOkapi, ScoringBleve)
 }
@@ -79,19 +85,45 @@ type scratch struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// searchOkapi scores term at a time: for each query term it walks the
+// SearchWindow ranks like Search and returns the top k passages, and also
+// the top k of those scoring at most limit together with the number of
+// passages scoring above it. A candidate's rank in the full ranking is
+// above plus its position in below. Only exact Okapi scoring supports it.
+func (ix *Index) SearchWindow(ctx context.Context, text string, k int, limit float64, p Params) (top, below []Hit, above int, err error) {
+	if p.Scoring == ScoringBleve {
+		return nil, nil, 0, fmt.Errorf("search: a score limit needs the %q scoring model", ScoringOkapi)
+	}
+	terms, counts := ix.Terms(text)
+	if len(terms) == 0 || k <= 0 {
+		return nil, nil, 0, nil
+	}
+	s, err := ix.accumulate(ctx, terms, counts, p)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer s.release()
+	if top, _, err = ix.topHits(s, k, math.Inf(1)); err != nil {
+		return nil, nil, 0, err
+	}
+	below, above, err = ix.topHits(s, k, limit)
+	return top, below, above, err
+}
+
+// release clears the accumulator and returns it to the pool.
+func (s *scratch) release() {
+	for _, n := range s.touched {
+		s.acc[n] = 0
+	}
+	s.touched = s.touched[:0]
+	scratchPool.Put(s)
+}
+
+// accumulate scores term at a time: for each query term it walks the
 // term's postings and adds the term's BM25 weight to each document's
 // accumulator. Every score is positive, so a zero accumulator marks a
-// document not seen yet.
-func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, k int, p Params) ([]Hit, error) {
+// document not seen yet. The caller must release the result.
+func (ix *Index) accumulate(ctx context.Context, terms []string, counts []int, p Params) (*scratch, error) {
 	s := scratchPool.Get().(*scratch)
-	defer func() {
-		for _, n := range s.touched {
-			s.acc[n] = 0
-		}
-		s.touched = s.touched[:0]
-		scratchPool.Put(s)
-	}()
 	n := float64(ix.meta.Passages)
 	lengthNorm := p.K1 * (1 - p.B)
 	lengthScale := 0.0
@@ -100,10 +132,12 @@ func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, 
 	}
 	for i, term := range terms {
 		if err := ctx.Err(); err != nil {
+			s.release()
 			return nil, err
 		}
 		tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), textField, true, true, false)
 		if err != nil {
+			s.release()
 			return nil, fmt.Errorf("search: read postings of %q: %w", term, err)
 		}
 		df := float64(tfr.Count())
@@ -113,6 +147,7 @@ func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, 
 			d, err := tfr.Next(&s.doc)
 			if err != nil {
 				tfr.Close()
+				s.release()
 				return nil, fmt.Errorf("search: read postings of %q: %w", term, err)
 			}
 			if d == nil {
@@ -134,21 +169,32 @@ func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, 
 			s.acc[num] += weight * tf / (tf + lengthNorm + lengthScale*dl)
 		}
 		if err := tfr.Close(); err != nil {
+			s.release()
 			return nil, fmt.Errorf("search: close postings of %q: %w", term, err)
 		}
 	}
-	return ix.topHits(s, k)
+	return s, nil
 }
 
-// topHits returns the k best accumulated documents. Ties are broken by
-// document ID, which Bleve's internal numbers do not follow, so every
-// document that reaches the k-th score is mapped to its ID before sorting.
-func (ix *Index) topHits(s *scratch, k int) ([]Hit, error) {
+// topHits returns the k best accumulated documents that score at most
+// limit, and the number that score above it. Ties are broken by document
+// ID, which Bleve's internal numbers do not follow, so every document that
+// reaches the k-th score is mapped to its ID before sorting.
+func (ix *Index) topHits(s *scratch, k int, limit float64) ([]Hit, int, error) {
 	threshold := math.Inf(-1)
-	if len(s.touched) > k {
+	above := 0
+	for _, num := range s.touched {
+		if s.acc[num] > limit {
+			above++
+		}
+	}
+	if len(s.touched)-above > k {
 		s.heap = s.heap[:0]
 		for _, num := range s.touched {
 			score := s.acc[num]
+			if score > limit {
+				continue
+			}
 			if len(s.heap) < k {
 				s.heap = append(s.heap, score)
 				if len(s.heap) == k {
@@ -165,17 +211,17 @@ func (ix *Index) topHits(s *scratch, k int) ([]Hit, error) {
 	var internal [8]byte
 	for _, num := range s.touched {
 		score := s.acc[num]
-		if score < threshold {
+		if score < threshold || score > limit {
 			continue
 		}
 		binary.BigEndian.PutUint64(internal[:], num)
 		ext, err := ix.reader.ExternalID(internal[:])
 		if err != nil {
-			return nil, fmt.Errorf("search: map document %d: %w", num, err)
+			return nil, 0, fmt.Errorf("search: map document %d: %w", num, err)
 		}
 		id, err := parseDocID(ext)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		hits = append(hits, Hit{ID: id, Score: score})
 	}
@@ -183,7 +229,7 @@ func (ix *Index) topHits(s *scratch, k int) ([]Hit, error) {
 	if len(hits) > k {
 		hits = hits[:k]
 	}
-	return hits, nil
+	return hits, above, nil
 }
 
 func sortHits(hits []Hit) {

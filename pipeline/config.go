@@ -43,6 +43,10 @@ type Config struct {
 	// OverlapQuery also compares candidates with the query, for paraphrase
 	// data where queries and passages are the same kind of text.
 	OverlapQuery bool
+	// MaxSimilarity drops a candidate whose tf·idf cosine similarity with a
+	// relevant passage reaches this value, from 0 to 1; 0 turns the guard
+	// off.
+	MaxSimilarity float64
 	// MaxScoreRatio drops a candidate whose score exceeds this multiple of
 	// the best relevant passage's score; 0 turns the guard off.
 	MaxScoreRatio float64
@@ -112,6 +116,7 @@ func DefaultConfig() Config {
 		// docs/false-negatives.md.
 		MaxOverlap:    DefaultMaxOverlap,
 		MaxScoreRatio: DefaultMaxScoreRatio,
+		MaxSimilarity: DefaultMaxSimilarity,
 	}
 }
 
@@ -133,6 +138,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("%w: depth %d minus skip %d is below negatives %d; only that many candidates are examined", ErrConfig, c.Depth, c.Skip, c.Negatives)
 	case c.MaxOverlap < 0 || c.MaxOverlap > 1:
 		return fmt.Errorf("%w: max overlap must be between 0 and 1, got %g", ErrConfig, c.MaxOverlap)
+	case c.MaxSimilarity < 0 || c.MaxSimilarity > 1:
+		return fmt.Errorf("%w: max similarity must be between 0 and 1, got %g", ErrConfig, c.MaxSimilarity)
 	case c.MaxScoreRatio < 0:
 		return fmt.Errorf("%w: max score ratio must not be negative, got %g", ErrConfig, c.MaxScoreRatio)
 	case c.MaxScoreRatio > 0 && c.Ranking.Scoring == index.ScoringBleve:
@@ -164,6 +171,7 @@ func (c *Config) check() error {
 const (
 	DefaultMaxOverlap    = 0
 	DefaultMaxScoreRatio = 0
+	DefaultMaxSimilarity = 0.3
 )
 
 // rejectsPath returns the file that skipped lines go to.

@@ -32,8 +32,12 @@ const (
 	// DropOverlap: its word shingles overlap a relevant passage (or the
 	// query) by at least -max-overlap.
 	DropOverlap
+	// DropSimilar: its tf·idf cosine similarity with a relevant passage
+	// reaches -max-similarity.
+	DropSimilar
 	// DropScore: its BM25 score exceeds -max-score-ratio times the best
-	// relevant passage's score.
+	// relevant passage's score. Such candidates are left out of the
+	// window, which then reaches as deep as needed below the limit.
 	DropScore
 	// DropDuplicate: it repeats an eligible candidate of better rank.
 	DropDuplicate
@@ -42,7 +46,7 @@ const (
 	NotChosen
 )
 
-var verdictNames = [...]string{"kept", "rank", "relevant", "query", "given", "answer", "overlap", "score", "duplicate", "not chosen"}
+var verdictNames = [...]string{"kept", "rank", "relevant", "query", "given", "answer", "overlap", "similar", "score", "duplicate", "not chosen"}
 
 func (v Verdict) String() string {
 	if int(v) < len(verdictNames) {
@@ -59,6 +63,7 @@ type Drops struct {
 	Given     int `json:"given"`
 	Answer    int `json:"answer"`
 	Overlap   int `json:"overlap"`
+	Similar   int `json:"similar"`
 	Score     int `json:"score"`
 	Duplicate int `json:"duplicate"`
 }
@@ -77,6 +82,8 @@ func (d *Drops) count(v Verdict) {
 		d.Answer++
 	case DropOverlap:
 		d.Overlap++
+	case DropSimilar:
+		d.Similar++
 	case DropScore:
 		d.Score++
 	case DropDuplicate:
@@ -91,6 +98,7 @@ func (d *Drops) add(o Drops) {
 	d.Given += o.Given
 	d.Answer += o.Answer
 	d.Overlap += o.Overlap
+	d.Similar += o.Similar
 	d.Score += o.Score
 	d.Duplicate += o.Duplicate
 }
@@ -105,6 +113,8 @@ type recordFilter struct {
 	// shingles of the relevant passages, and of the query when the overlap
 	// guard compares with it.
 	shingles []shingleSet
+	// vectors of the relevant passages, for the similarity guard.
+	vectors []index.Vector
 	// scoreLimit is the highest score a candidate may have; 0 is no limit.
 	scoreLimit float64
 	selected   map[string]bool
@@ -185,8 +195,21 @@ func (f *recordFilter) setScoreLimit(ctx context.Context, ix *index.Index, query
 	return nil
 }
 
+// setVectors computes the relevant passages' vectors for the similarity
+// guard.
+func (f *recordFilter) setVectors(ctx context.Context, ix *index.Index, relevant []string) error {
+	for _, p := range relevant {
+		v, err := ix.Vector(ctx, p)
+		if err != nil {
+			return err
+		}
+		f.vectors = append(f.vectors, v)
+	}
+	return nil
+}
+
 // judge decides about one candidate.
-func (f *recordFilter) judge(ix *index.Index, h index.Hit, rank int) (Candidate, error) {
+func (f *recordFilter) judge(ctx context.Context, ix *index.Index, h index.Hit, rank int) (Candidate, error) {
 	c := Candidate{Rank: rank, ID: h.ID, Score: h.Score}
 	if rank <= f.cfg.Skip {
 		c.Verdict = DropRank
@@ -201,11 +224,24 @@ func (f *recordFilter) judge(ix *index.Index, h index.Hit, rank int) (Candidate,
 		return c, err
 	}
 	c.Text = text
-	c.Verdict = f.judgeText(text, h.Score)
+	c.Verdict = f.judgeText(text)
+	if c.Verdict == Kept && len(f.vectors) > 0 {
+		v, err := ix.Vector(ctx, text)
+		if err != nil {
+			return c, err
+		}
+		for _, pv := range f.vectors {
+			if index.Cosine(v, pv) >= f.cfg.MaxSimilarity {
+				c.Verdict = DropSimilar
+				delete(f.selected, Normalize(text))
+				break
+			}
+		}
+	}
 	return c, nil
 }
 
-func (f *recordFilter) judgeText(text string, score float64) Verdict {
+func (f *recordFilter) judgeText(text string) Verdict {
 	if v, ok := f.exact[text]; ok {
 		return v
 	}
@@ -225,9 +261,6 @@ func (f *recordFilter) judgeText(text string, score float64) Verdict {
 				return DropOverlap
 			}
 		}
-	}
-	if f.scoreLimit > 0 && score > f.scoreLimit {
-		return DropScore
 	}
 	if f.selected[key] {
 		return DropDuplicate

@@ -69,18 +69,39 @@ func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevan
 	negatives := f.acceptGiven(rec.Negatives, &m)
 	m.given = len(negatives)
 
-	hits, err := ix.Search(ctx, rec.Query, cfg.Depth, cfg.Ranking)
-	if err != nil {
-		return m, err
-	}
-	for i, h := range hits {
-		if slices.Contains(relevantIDs, h.ID) {
-			m.positiveRanks = append(m.positiveRanks, i+1)
-		}
-	}
 	if cfg.MaxScoreRatio > 0 && len(relevantIDs) > 0 {
 		if err := f.setScoreLimit(ctx, ix, rec.Query, relevantIDs, &m); err != nil {
 			return m, err
+		}
+	}
+	if cfg.MaxSimilarity > 0 {
+		if err := f.setVectors(ctx, ix, rec.Relevant); err != nil {
+			return m, err
+		}
+	}
+	// Without a margin the candidates are the plain top of the ranking.
+	// With one they are the top of what scores at most the limit, ranked
+	// after the documents above it.
+	var plain, hits []index.Hit
+	offset := 0
+	var err error
+	if f.scoreLimit > 0 {
+		plain, hits, offset, err = ix.SearchWindow(ctx, rec.Query, cfg.Depth, f.scoreLimit, cfg.Ranking)
+	} else {
+		plain, err = ix.Search(ctx, rec.Query, cfg.Depth, cfg.Ranking)
+		hits = plain
+	}
+	if err != nil {
+		return m, err
+	}
+	for i, h := range plain {
+		if slices.Contains(relevantIDs, h.ID) {
+			m.positiveRanks = append(m.positiveRanks, i+1)
+		} else if f.scoreLimit > 0 && h.Score > f.scoreLimit {
+			m.drops.Score++
+			if explain {
+				m.candidates = append(m.candidates, Candidate{Rank: i + 1, ID: h.ID, Score: h.Score, Verdict: DropScore})
+			}
 		}
 	}
 
@@ -90,7 +111,7 @@ func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevan
 		if need <= 0 && !explain {
 			break
 		}
-		c, err := f.judge(ix, h, i+1)
+		c, err := f.judge(ctx, ix, h, offset+i+1)
 		if err != nil {
 			return m, err
 		}
