@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode"
 )
 
 // Record is one query with its relevant passages and any hard negatives the
@@ -97,10 +98,11 @@ func decodeObject(line []byte, file string, lineNo int) (map[string]json.RawMess
 	if obj == nil {
 		return nil, parseErr(file, lineNo, "", ErrShape, "line is null, not a JSON object")
 	}
-	if rest := bytes.TrimSpace(trimmed[dec.InputOffset():]); len(rest) > 0 {
+	if extra := bytes.TrimLeftFunc(trimmed[dec.InputOffset():], unicode.IsSpace); len(extra) > 0 {
+		lead := len(line) - len(bytes.TrimLeftFunc(line, unicode.IsSpace))
 		return nil, parseErr(file, lineNo, "", ErrShape,
 			"more than one JSON value on the line (extra data at byte %d); put each object on its own line",
-			len(line)-len(rest)+1)
+			lead+len(trimmed)-len(extra)+1)
 	}
 	return obj, nil
 }
