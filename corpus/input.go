@@ -171,6 +171,12 @@ func readCSV(lr *LineReader, first []byte, name string, g *Group, stats *InputSt
 				return src.err
 			}
 			var pe *csv.ParseError
+			if errors.As(err, &pe) && pe.StartLine != pe.Line {
+				// A quote left open makes the record run on into later
+				// lines, so the failing line can be far from the quote.
+				return parseErr(name, pe.Line+src.offset, "", ErrSyntax, "invalid CSV: %v (the record starts on line %d)",
+					pe.Err, pe.StartLine+src.offset)
+			}
 			if errors.As(err, &pe) {
 				return parseErr(name, pe.Line+src.offset, "", ErrSyntax, "invalid CSV: %v", pe.Err)
 			}
