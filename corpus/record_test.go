@@ -171,6 +171,12 @@ func TestParseLineErrors(t *testing.T) {
 			wantKind: ErrShape,
 		},
 		{
+			name:     "list then object",
+			line:     `[1, 2] {"query": "q", "passage": "p"}`,
+			wantMsg:  `in.jsonl:7: line is a list, not a JSON object`,
+			wantKind: ErrShape,
+		},
+		{
 			name:     "null line",
 			line:     `null`,
 			wantMsg:  `in.jsonl:7: line is null, not a JSON object`,
