@@ -331,6 +331,12 @@ func TestReadBEIRErrors(t *testing.T) {
 			wantMsg: "DIR/qrels/test.tsv:3: row has 2 columns, want 3 (query-id, corpus-id, score) separated by tabs",
 		},
 		{
+			name:    "qrels separated by spaces",
+			files:   map[string]string{"corpus.jsonl": goodCorpus, "queries.jsonl": goodQueries, "qrels/test.tsv": "q1 d1 1\n"},
+			split:   "test",
+			wantMsg: "DIR/qrels/test.tsv:1: row has 1 column, want 3 (query-id, corpus-id, score) separated by tabs",
+		},
+		{
 			name:    "qrels score not a number",
 			files:   map[string]string{"corpus.jsonl": goodCorpus, "queries.jsonl": goodQueries, "qrels/test.tsv": "q1\td1\thigh\n"},
 			split:   "test",

@@ -117,7 +117,7 @@ func isHeader(first string) bool {
 func addPair(fields []string, name string, lineNo int, g *Group, stats *InputStats) error {
 	if len(fields) != 2 {
 		return parseErr(name, lineNo, "", ErrColumns,
-			"row has %d columns, want 2 (query, passage)", len(fields))
+			"row has %s, want 2 (query, passage)", columnCount(len(fields)))
 	}
 	if strings.TrimSpace(fields[0]) == "" {
 		return parseErr(name, lineNo, "query", ErrEmpty, "query column is empty")
@@ -128,6 +128,14 @@ func addPair(fields []string, name string, lineNo int, g *Group, stats *InputSta
 	stats.Lines++
 	g.Add(Record{Query: fields[0], Relevant: []string{fields[1]}, Line: lineNo})
 	return nil
+}
+
+// columnCount returns "1 column" or "n columns" for error messages.
+func columnCount(n int) string {
+	if n == 1 {
+		return "1 column"
+	}
+	return fmt.Sprintf("%d columns", n)
 }
 
 func readTSV(lr *LineReader, line []byte, name string, g *Group, stats *InputStats) error {

@@ -611,7 +611,7 @@ func TestReadRecordsErrors(t *testing.T) {
 			name:     "csv single column",
 			file:     "in.csv",
 			data:     "q1,p1\nq2\n",
-			wantMsg:  `FILE:2: row has 1 columns, want 2 (query, passage)`,
+			wantMsg:  `FILE:2: row has 1 column, want 2 (query, passage)`,
 			wantKind: ErrColumns,
 			wantLine: 2,
 		},
