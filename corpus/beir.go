@@ -155,7 +155,7 @@ func readQrels(path string, stats *BEIRStats) (map[string][]string, []string, er
 		}
 		if len(fields) != 3 {
 			return nil, nil, parseErr(path, lr.Line(), "", ErrColumns,
-				"row has %d columns, want 3 (query-id, corpus-id, score) separated by tabs", len(fields))
+				"row has %s, want 3 (query-id, corpus-id, score) separated by tabs", columnCount(len(fields)))
 		}
 		score, err := strconv.ParseFloat(strings.TrimSpace(fields[2]), 64)
 		if err != nil {

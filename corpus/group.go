@@ -1,5 +1,7 @@
 package corpus
 
+import "slices"
+
 // Group merges records that share the same query text, in first-seen order.
 // Left apart, one duplicate's positive would be mined as the other's hard
 // negative. The zero value is ready to use; it is not safe for concurrent use.
@@ -24,24 +26,27 @@ func (g *Group) Add(r Record) {
 	i, ok := g.byQuery[r.Query]
 	if !ok {
 		g.byQuery[r.Query] = len(g.Records)
-		r.Relevant = g.appendNew(nil, r.Relevant, true)
-		r.Negatives = g.appendNew(nil, r.Negatives, true)
+		r.Relevant = g.appendNew(nil, r.Relevant)
+		r.Negatives = g.appendNew(nil, r.Negatives)
 		r.Answers = appendAnswers(nil, r.Answers)
 		g.Records = append(g.Records, r)
 		return
 	}
 	g.Merged++
 	prev := &g.Records[i]
-	prev.Relevant = g.appendNew(prev.Relevant, r.Relevant, false)
-	prev.Negatives = g.appendNew(prev.Negatives, r.Negatives, false)
+	prev.Relevant = g.appendNew(prev.Relevant, r.Relevant)
+	prev.Negatives = g.appendNew(prev.Negatives, r.Negatives)
 	prev.Answers = appendAnswers(prev.Answers, r.Answers)
 }
 
-// appendNew appends the items of add that dst does not already hold.
-func (g *Group) appendNew(dst, add []string, count bool) []string {
+// appendNew appends the items of add that dst does not already contain.
+// It counts in Duplicates an item that add repeats, but not one that dst
+// contained before the call, because an earlier record gave that one.
+func (g *Group) appendNew(dst, add []string) []string {
+	earlier := len(dst)
 	for _, s := range add {
-		if contains(dst, s) {
-			if count {
+		if i := slices.Index(dst, s); i >= 0 {
+			if i >= earlier {
 				g.Duplicates++
 			}
 			continue

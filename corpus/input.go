@@ -96,7 +96,7 @@ func isHeader(first string) bool {
 func addPair(fields []string, name string, lineNo int, g *Group, stats *InputStats) error {
 	if len(fields) != 2 {
 		return parseErr(name, lineNo, "", ErrColumns,
-			"row has %d columns, want 2 (query, passage)", len(fields))
+			"row has %s, want 2 (query, passage)", columnCount(len(fields)))
 	}
 	if strings.TrimSpace(fields[0]) == "" {
 		return parseErr(name, lineNo, "query", ErrEmpty, "query column is empty")
@@ -107,6 +107,14 @@ func addPair(fields []string, name string, lineNo int, g *Group, stats *InputSta
 	stats.Lines++
 	g.Add(Record{Query: fields[0], Relevant: []string{fields[1]}, Line: lineNo})
 	return nil
+}
+
+// columnCount returns "1 column" or "n columns" for error messages.
+func columnCount(n int) string {
+	if n == 1 {
+		return "1 column"
+	}
+	return fmt.Sprintf("%d columns", n)
 }
 
 func (rd Reader) readTSV(lr *LineReader, first []byte, name string, g *Group, stats *InputStats) error {
@@ -146,7 +154,13 @@ func (rd Reader) readCSV(lr *LineReader, first []byte, name string, g *Group, st
 			if !errors.As(err, &pe) {
 				return fmt.Errorf("read %s: %w", name, err)
 			}
-			err = parseErr(name, pe.StartLine+src.offset, "", ErrSyntax, "invalid CSV: %v", pe.Err)
+			err = parseErr(name, pe.Line+src.offset, "", ErrSyntax, "invalid CSV: %v", pe.Err)
+			if pe.StartLine != pe.Line {
+				// A quote left open makes the record run on into later
+				// lines, so the failing line can be far from the quote.
+				err = parseErr(name, pe.Line+src.offset, "", ErrSyntax, "invalid CSV: %v (the record starts on line %d)",
+					pe.Err, pe.StartLine+src.offset)
+			}
 			if err := rd.invalid(err, raw); err != nil {
 				return err
 			}

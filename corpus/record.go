@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode"
 )
 
 // Record is one query with its relevant passages and any hard negatives the
@@ -96,23 +97,25 @@ func ParseLine(line []byte, file string, lineNo int, stats *LineStats) (Record, 
 // decodeObject parses a line that must hold exactly one JSON object.
 func decodeObject(line []byte, file string, lineNo int) (map[string]json.RawMessage, error) {
 	trimmed := bytes.TrimSpace(line)
-	if len(trimmed) > 0 && trimmed[0] != '{' {
-		if json.Valid(trimmed) {
-			return nil, parseErr(file, lineNo, "", ErrShape, "line is %s, not a JSON object", jsonKind(trimmed))
-		}
-	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	var obj map[string]json.RawMessage
-	if err := dec.Decode(&obj); err != nil {
+	// Decoding the first value as raw JSON first lets a line such as
+	// `[1] {}` be named as a list, not as a failed Go type conversion.
+	var first json.RawMessage
+	if err := dec.Decode(&first); err != nil {
 		return nil, parseErr(file, lineNo, "", ErrSyntax, "invalid JSON: %v", err)
 	}
-	if obj == nil {
-		return nil, parseErr(file, lineNo, "", ErrShape, "line is null, not a JSON object")
+	if first[0] != '{' {
+		return nil, parseErr(file, lineNo, "", ErrShape, "line is %s, not a JSON object", jsonKind(first))
 	}
-	if rest := bytes.TrimSpace(trimmed[dec.InputOffset():]); len(rest) > 0 {
+	if extra := bytes.TrimLeftFunc(trimmed[dec.InputOffset():], unicode.IsSpace); len(extra) > 0 {
+		lead := len(line) - len(bytes.TrimLeftFunc(line, unicode.IsSpace))
 		return nil, parseErr(file, lineNo, "", ErrShape,
 			"more than one JSON value on the line (extra data at byte %d); put each object on its own line",
-			len(line)-len(rest)+1)
+			lead+len(trimmed)-len(extra)+1)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(first, &obj); err != nil {
+		return nil, parseErr(file, lineNo, "", ErrSyntax, "invalid JSON: %v", err)
 	}
 	return obj, nil
 }

@@ -22,8 +22,12 @@ const MaxQueryTerms = 1024
 const (
 	// ScoringOkapi is exact Okapi BM25 computed over Bleve's postings.
 	ScoringOkapi = "okapi"
-	// ScoringBleve is Bleve's own "bm25" scoring model, which differs from
-	// Okapi BM25 (see the package comment of bleve's scorer).
+	// ScoringBleve is Bleve's own "bm25" scoring model. In Bleve v2.6.3 it
+	// differs from Okapi BM25 in three ways. It takes the square root of
+	// the term frequency, leaves out the factor k1 + 1, and divides the
+	// field length by ceil(distinct terms / documents) in place of the mean
+	// length. It uses Bleve's k1 = 1.2 and b = 0.75 and ignores Params.K1
+	// and Params.B.
 	ScoringBleve = "bleve"
 )
 
@@ -207,7 +211,9 @@ func (ix *Index) topHits(s *scratch, k int, limit float64) ([]Hit, int, error) {
 		}
 		threshold = s.heap[0]
 	}
-	hits := make([]Hit, 0, k)
+	// k can exceed the index size by far (a large -depth), so size the
+	// slice by the documents that matched.
+	hits := make([]Hit, 0, min(k, len(s.touched)))
 	var internal [8]byte
 	for _, num := range s.touched {
 		score := s.acc[num]

@@ -33,7 +33,8 @@ const (
 	// query) by at least -max-overlap.
 	DropOverlap
 	// DropSimilar: its tf·idf cosine similarity with a relevant passage
-	// reaches -max-similarity.
+	// reaches -max-similarity. Both texts need minSimilarityTerms distinct
+	// terms.
 	DropSimilar
 	// DropScore: its BM25 score exceeds -max-score-ratio times the best
 	// relevant passage's score. Such candidates are left out of the
@@ -195,6 +196,12 @@ func (f *recordFilter) setScoreLimit(ctx context.Context, ix *index.Index, query
 	return nil
 }
 
+// minSimilarityTerms is the fewest distinct analyzed terms that both texts
+// need for the similarity guard to judge them. Between two short sentences
+// a cosine of 0.3 takes only a word or two in common, which says nothing
+// about whether one answers the other's query.
+const minSimilarityTerms = 20
+
 // setVectors computes the relevant passages' vectors for the similarity
 // guard.
 func (f *recordFilter) setVectors(ctx context.Context, ix *index.Index, relevant []string) error {
@@ -231,6 +238,9 @@ func (f *recordFilter) judge(ctx context.Context, ix *index.Index, h index.Hit, 
 			return c, err
 		}
 		for _, pv := range f.vectors {
+			if len(v) < minSimilarityTerms || len(pv) < minSimilarityTerms {
+				continue
+			}
 			if index.Cosine(v, pv) >= f.cfg.MaxSimilarity {
 				c.Verdict = DropSimilar
 				delete(f.selected, Normalize(text))

@@ -124,7 +124,7 @@ func TestBadInput(t *testing.T) {
 		{"TSV extra column", "in.tsv", []byte("a\tb\n\"c\"\td\te\n"),
 			`in.tsv:2: row has 3 columns, want 2 (query, passage)`},
 		{"TSV one column", "in.tsv", []byte("query\tpassage\nonly a query\n"),
-			`in.tsv:2: row has 1 columns, want 2 (query, passage)`},
+			`in.tsv:2: row has 1 column, want 2 (query, passage)`},
 		{"CSV bare quote", "in.csv", []byte("query,passage\na,b\"c\n"),
 			`in.csv:2: invalid CSV: bare " in non-quoted-field`},
 		{"truncated gzip", "in.jsonl.gz", gzipped(t, []byte(strings.Repeat(good, 200)))[:60],
