@@ -83,6 +83,14 @@ type Config struct {
 	SplitByPassage bool
 	// Progress receives progress reports; nil means none.
 	Progress Progress
+	// Report, when set, receives a JSON manifest of the run.
+	Report string
+	// Audit, when set, receives a Markdown table of AuditN output records
+	// drawn at random with Seed, for a person to review.
+	Audit  string
+	AuditN int
+	// Version is the tool version recorded in the report.
+	Version string
 	// Stdin and Stdout stand for the file name "-"; nil means the
 	// process's own.
 	Stdin  io.Reader
@@ -128,8 +136,6 @@ func (c *Config) check() error {
 	switch {
 	case c.Input == "":
 		return fmt.Errorf("%w: no input given", ErrConfig)
-	case c.Output == "":
-		return fmt.Errorf("%w: no output given", ErrConfig)
 	case c.Negatives < 1:
 		return fmt.Errorf("%w: negatives must be at least 1, got %d", ErrConfig, c.Negatives)
 	case c.Skip < 0:
@@ -158,6 +164,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("%w: skipping invalid lines while writing to standard output needs a rejects file", ErrConfig)
 	case c.EvalOut != "" && c.EvalCount <= 0 && (c.EvalFraction <= 0 || c.EvalFraction >= 1):
 		return fmt.Errorf("%w: a held-out file needs an eval count above 0 or an eval fraction between 0 and 1, got %g", ErrConfig, c.EvalFraction)
+	case c.Audit != "" && c.AuditN < 1:
+		return fmt.Errorf("%w: an audit needs at least 1 record, got %d", ErrConfig, c.AuditN)
 	case c.EvalOut != "" && c.EvalOut == c.Output:
 		return fmt.Errorf("%w: the held-out file and the output are the same file %s", ErrConfig, c.Output)
 	}

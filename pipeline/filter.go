@@ -222,15 +222,15 @@ func (f *recordFilter) judge(ctx context.Context, ix *index.Index, h index.Hit, 
 		c.Verdict = DropRank
 		return c, nil
 	}
-	if slices.Contains(f.relevantIDs, h.ID) {
-		c.Verdict = DropRelevant
-		return c, nil
-	}
 	text, err := ix.Text(h.ID)
 	if err != nil {
 		return c, err
 	}
 	c.Text = text
+	if slices.Contains(f.relevantIDs, h.ID) {
+		c.Verdict = DropRelevant
+		return c, nil
+	}
 	c.Verdict = f.judgeText(text)
 	if c.Verdict == Kept && len(f.vectors) > 0 {
 		v, err := ix.Vector(ctx, text)

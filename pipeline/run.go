@@ -27,47 +27,25 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := cfg.check(); err != nil {
 		return sum, err
 	}
+	if cfg.Output == "" {
+		return sum, fmt.Errorf("%w: no output given", ErrConfig)
+	}
 	rej, err := openRejects(&cfg, sum)
 	if err != nil {
 		return sum, err
 	}
 	defer rej.abort()
-
-	start := time.Now()
-	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc()})
+	records, relevantIDs, ix, err := readAndIndex(ctx, &cfg, sum, rej)
 	if err != nil {
-		return sum, err
-	}
-	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(&cfg), Stdin: cfg.Stdin}
-	records, relevantIDs, err := readAll(rd, &cfg, builder, sum)
-	if err != nil {
-		builder.Discard()
-		return sum, err
-	}
-	eval, err := holdOut(records, &cfg)
-	if err != nil {
-		builder.Discard()
-		return sum, err
-	}
-	sum.ReadSeconds = time.Since(start).Seconds()
-
-	start = time.Now()
-	if cfg.Progress != nil {
-		cfg.Progress.Start("indexing", builder.Len())
-	}
-	ix, reused, err := builder.Build(ctx)
-	if cfg.Progress != nil {
-		cfg.Progress.Finish()
-	}
-	if err != nil {
-		builder.Discard()
 		return sum, err
 	}
 	defer ix.Close()
-	sum.Passages, sum.IndexReused = ix.Len(), reused
-	sum.IndexSeconds = time.Since(start).Seconds()
+	eval, err := holdOut(records, &cfg)
+	if err != nil {
+		return sum, err
+	}
 
-	start = time.Now()
+	start := time.Now()
 	sinks, err := openSinks(&cfg, eval, rej)
 	if err != nil {
 		return sum, err
@@ -83,7 +61,55 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := rej.commit(); err != nil {
 		return sum, err
 	}
-	return sum, sinks.commit()
+	if err := sinks.commit(); err != nil {
+		return sum, err
+	}
+	if cfg.Audit != "" {
+		if err := writeAudit(cfg.Audit, sinks.audit, cfg.Stdout); err != nil {
+			return sum, err
+		}
+	}
+	if cfg.Report != "" {
+		r, err := newReport(&cfg, sum, ix)
+		if err != nil {
+			return sum, err
+		}
+		return sum, writeReport(cfg.Report, r, cfg.Stdout)
+	}
+	return sum, nil
+}
+
+// readAndIndex reads the input and builds or reuses the index. The caller
+// must close the index.
+func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) ([]corpus.Record, [][]uint32, *index.Index, error) {
+	start := time.Now()
+	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc()})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(cfg), Stdin: cfg.Stdin}
+	records, relevantIDs, err := readAll(rd, cfg, builder, sum)
+	if err != nil {
+		builder.Discard()
+		return nil, nil, nil, err
+	}
+	sum.ReadSeconds = time.Since(start).Seconds()
+
+	start = time.Now()
+	if cfg.Progress != nil {
+		cfg.Progress.Start("indexing", builder.Len())
+	}
+	ix, reused, err := builder.Build(ctx)
+	if cfg.Progress != nil {
+		cfg.Progress.Finish()
+	}
+	if err != nil {
+		builder.Discard()
+		return nil, nil, nil, err
+	}
+	sum.Passages, sum.IndexReused = ix.Len(), reused
+	sum.IndexSeconds = time.Since(start).Seconds()
+	return records, relevantIDs, ix, nil
 }
 
 // progressFunc adapts Progress to the index builder's callback.

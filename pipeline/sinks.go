@@ -20,6 +20,7 @@ type sinks struct {
 	format  corpus.Format
 	onShort string
 	rejects *rejects
+	audit   *auditSample
 	train   *sink
 	eval    *sink
 	isEval  []bool
@@ -27,6 +28,9 @@ type sinks struct {
 
 func openSinks(cfg *Config, isEval []bool, rej *rejects) (*sinks, error) {
 	s := &sinks{format: cfg.Format, isEval: isEval, onShort: cfg.OnShort, rejects: rej}
+	if cfg.Audit != "" {
+		s.audit = &auditSample{n: cfg.AuditN, seed: cfg.Seed}
+	}
 	var err error
 	if s.train, err = openSink(cfg.Output, cfg.Stdout); err != nil {
 		return nil, err
@@ -58,6 +62,8 @@ func (s *sinks) write(i int, m *mined, sum *Summary) error {
 	if s.isEval != nil && s.isEval[i] {
 		dst = s.eval
 		sum.EvalWritten++
+	} else {
+		s.audit.offer(i, m)
 	}
 	n, err := dst.w.WriteAs(s.format, m.record)
 	dst.records++

@@ -48,20 +48,18 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// runMine parses the mining command line and runs the job.
-func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg := pipeline.DefaultConfig()
-	fs := flag.NewFlagSet("mine", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, mineUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 done, 1 failed, 2 usage error.\n")
-	}
+// miningFlags holds the flag values that need converting after parsing.
+type miningFlags struct {
+	corpus listFlag
+	format *string
+}
+
+// registerMiningFlags registers the flags that select input, index,
+// ranking and guards, shared by mining and explain.
+func registerMiningFlags(fs *flag.FlagSet, cfg *pipeline.Config) *miningFlags {
+	mf := &miningFlags{}
 	fs.StringVar(&cfg.Input, "in", "", "input `file` or BEIR folder; \"-\" for standard input (required)")
-	fs.StringVar(&cfg.Output, "out", "", "output JSONL `file`; \"-\" for standard output (required)")
-	var corpusFiles listFlag
-	fs.Var(&corpusFiles, "corpus", "extra passage collection `file` to mine from: JSONL with \"text\" (and optional \"title\", \"_id\") or one passage per line; repeatable")
+	fs.Var(&mf.corpus, "corpus", "extra passage collection `file` to mine from: JSONL with \"text\" (and optional \"title\", \"_id\") or one passage per line; repeatable")
 	fs.IntVar(&cfg.Negatives, "negatives", cfg.Negatives, "hard negatives per query, counting those the input gives")
 	fs.IntVar(&cfg.Depth, "depth", cfg.Depth, "top-ranked candidates examined per query")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "queries mined in parallel (default: number of CPUs)")
@@ -72,21 +70,50 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Float64Var(&cfg.Ranking.B, "b", cfg.Ranking.B, "BM25 length normalisation, 0 to 1")
 	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, "scoring model: \"okapi\" (exact Okapi BM25) or \"bleve\" (Bleve's own bm25)")
 	fs.IntVar(&cfg.Skip, "skip", cfg.Skip, "ignore the top `K` candidates of each ranking, which are the likeliest to be unlabelled positives")
+	fs.Float64Var(&cfg.MaxSimilarity, "max-similarity", cfg.MaxSimilarity, "drop a candidate whose tf-idf cosine similarity with a relevant passage is this or more, 0 to 1, when both have 20 distinct terms or more (0: off)")
 	fs.Float64Var(&cfg.MaxOverlap, "max-overlap", cfg.MaxOverlap, "drop a candidate whose 3-word shingles overlap a relevant passage by this share or more, 0 to 1 (0: off)")
 	fs.BoolVar(&cfg.OverlapQuery, "overlap-query", false, "with -max-overlap, also compare candidates with the query (for paraphrase data)")
-	fs.Float64Var(&cfg.MaxScoreRatio, "max-score-ratio", cfg.MaxScoreRatio, "drop a candidate scoring above this multiple of the best relevant passage's BM25 score (0: off)")
+	fs.Float64Var(&cfg.MaxScoreRatio, "max-score-ratio", cfg.MaxScoreRatio, "drop a candidate scoring above this multiple of the best relevant passage's BM25 score, and look as deep below it as -depth (0: off)")
 	fs.BoolVar(&cfg.IgnoreAnswers, "ignore-answers", false, "keep candidates that contain one of a record's \"answers\" strings")
 	fs.StringVar(&cfg.Sample, "sample", cfg.Sample, "\"top\": keep the best-ranked eligible candidates; \"random\": draw from all eligible candidates within -depth, seeded by -seed and the query")
+	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of -sample random, -eval-out and -audit; the same seed and data give the same output")
+	return mf
+}
+
+// apply copies the converted flag values into cfg.
+func (mf *miningFlags) apply(cfg *pipeline.Config) {
+	cfg.Corpus = mf.corpus
+	if mf.format != nil {
+		cfg.Format = corpus.Format(*mf.format)
+	}
+}
+
+// runMine parses the mining command line and runs the job.
+func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := pipeline.DefaultConfig()
+	fs := flag.NewFlagSet("mine", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, mineUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\nExit codes: 0 done, 1 failed, 2 usage error.\n")
+	}
+	mf := registerMiningFlags(fs, &cfg)
+	fs.StringVar(&cfg.Output, "out", "", "output JSONL `file`; \"-\" for standard output (required)")
 	fs.StringVar(&cfg.OnShort, "on-short", cfg.OnShort, "\"keep\" or \"drop\" a record left with fewer than -negatives; dropped records go to the -rejects file")
-	format := fs.String("format", string(cfg.Format), "output layout: \"cohere\" {query, relevant_passages, hard_negatives}, \"flag\" {query, pos, neg} or \"triplets\" {anchor, positive, negative}, one line per pair")
+	mf.format = fs.String("format", string(cfg.Format), "output layout: \"cohere\" {query, relevant_passages, hard_negatives}, \"flag\" {query, pos, neg} or \"triplets\" {anchor, positive, negative}, one line per pair")
 	fs.BoolVar(&cfg.SkipInvalid, "skip-invalid", false, "skip invalid input lines instead of stopping at the first; they are counted and written unchanged to the -rejects file")
 	fs.StringVar(&cfg.Rejects, "rejects", "", "`file` for lines skipped by -skip-invalid and records dropped by -on-short drop (default: OUTPUT.rejects.jsonl)")
 	fs.BoolVar(&cfg.Strict, "strict", false, "fail, writing nothing, when an output would not pass Cohere's upload check (such as fewer than 256 unique queries)")
 	fs.StringVar(&cfg.EvalOut, "eval-out", "", "also write a held-out evaluation `file`, split from the output by query")
 	fs.Float64Var(&cfg.EvalFraction, "eval-fraction", 0.1, "share of records held out for -eval-out, between 0 and 1")
 	fs.IntVar(&cfg.EvalCount, "eval-count", 0, "number of records held out for -eval-out; overrides -eval-fraction")
-	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of -sample random and of the -eval-out split; the same seed and data give the same output")
 	fs.BoolVar(&cfg.SplitByPassage, "split-by-passage", false, "with -eval-out, also keep records that share a relevant passage on the same side")
+	fs.StringVar(&cfg.Report, "report", "", "write a JSON manifest of the run to this `file`: version, parameters, input SHA-256, guard counts, rank and score statistics")
+	fs.StringVar(&cfg.Audit, "audit", "", "write a Markdown table of -audit-n output records drawn at random with -seed to this `file`, for a person to review")
+	fs.IntVar(&cfg.AuditN, "audit-n", 20, "records in the -audit table")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file` (read it with go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile to this `file` at the end of the run")
 	quiet := fs.Bool("quiet", false, "print no summary; errors only")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -94,17 +121,27 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return &usageError{msg: err.Error()}
 	}
-	cfg.Corpus = corpusFiles
+	mf.apply(&cfg)
 	cfg.Stdout = stdout
-	cfg.Format = corpus.Format(*format)
+	cfg.Version = version
 	if err := checkMineFlags(fs, &cfg); err != nil {
+		return err
+	}
+	if err := checkOutputFlags(fs, &cfg); err != nil {
 		return err
 	}
 	if isTerminal(stderr) {
 		cfg.Progress = &bar{w: stderr}
 	}
+	stopProfile, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	sum, err := pipeline.Run(ctx, cfg)
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		if errors.Is(err, pipeline.ErrConfig) {
 			return &usageError{msg: err.Error()}
@@ -125,8 +162,6 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 	switch {
 	case cfg.Input == "":
 		return usagef("-in is required: the input file or BEIR folder")
-	case cfg.Output == "":
-		return usagef("-out is required: the output file, or - for standard output")
 	case cfg.Negatives < 1:
 		return usagef("-negatives must be at least 1, got %d", cfg.Negatives)
 	case cfg.Depth < 1:
@@ -137,6 +172,8 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-skip must not be negative, got %d", cfg.Skip)
 	case cfg.Depth-cfg.Skip < cfg.Negatives:
 		return usagef("-negatives %d is more than -depth %d minus -skip %d; raise -depth or lower -skip or -negatives", cfg.Negatives, cfg.Depth, cfg.Skip)
+	case cfg.MaxSimilarity < 0 || cfg.MaxSimilarity > 1:
+		return usagef("-max-similarity must be between 0 and 1, got %g", cfg.MaxSimilarity)
 	case cfg.MaxOverlap < 0 || cfg.MaxOverlap > 1:
 		return usagef("-max-overlap must be between 0 and 1, got %g", cfg.MaxOverlap)
 	case cfg.MaxScoreRatio < 0:
@@ -145,8 +182,6 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-max-score-ratio needs -scoring okapi; set -max-score-ratio 0 to use -scoring bleve")
 	case cfg.Sample != pipeline.SampleTop && cfg.Sample != pipeline.SampleRandom:
 		return usagef("-sample must be %q or %q, got %q", pipeline.SampleTop, pipeline.SampleRandom, cfg.Sample)
-	case cfg.OnShort != pipeline.ShortKeep && cfg.OnShort != pipeline.ShortDrop:
-		return usagef("-on-short must be %q or %q, got %q", pipeline.ShortKeep, pipeline.ShortDrop, cfg.OnShort)
 	case cfg.Workers < 1:
 		return usagef("-workers must be at least 1, got %d", cfg.Workers)
 	case cfg.Ranking.K1 < 0:
@@ -157,6 +192,27 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-scoring must be %q or %q, got %q", index.ScoringOkapi, index.ScoringBleve, cfg.Ranking.Scoring)
 	case index.CheckAnalyzer(cfg.Analyzer) != nil:
 		return usagef("-analyzer: %v", index.CheckAnalyzer(cfg.Analyzer))
+	}
+	if cfg.Input != "-" {
+		if _, err := os.Stat(cfg.Input); err != nil {
+			return usagef("-in %s: %v", cfg.Input, errors.Unwrap(err))
+		}
+	}
+	for _, c := range cfg.Corpus {
+		if _, err := os.Stat(c); err != nil {
+			return usagef("-corpus %s: %v", c, errors.Unwrap(err))
+		}
+	}
+	return nil
+}
+
+// checkOutputFlags validates the flags of the mining command's outputs.
+func checkOutputFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
+	switch {
+	case cfg.Output == "":
+		return usagef("-out is required: the output file, or - for standard output")
+	case cfg.OnShort != pipeline.ShortKeep && cfg.OnShort != pipeline.ShortDrop:
+		return usagef("-on-short must be %q or %q, got %q", pipeline.ShortKeep, pipeline.ShortDrop, cfg.OnShort)
 	case !slices.Contains(corpus.Formats, cfg.Format):
 		return usagef("-format must be one of %v, got %q", corpus.Formats, cfg.Format)
 	case cfg.Rejects != "" && !cfg.SkipInvalid && cfg.OnShort != pipeline.ShortDrop:
@@ -171,16 +227,8 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-eval-fraction must be between 0 and 1 (exclusive), got %g", cfg.EvalFraction)
 	case cfg.EvalOut != "" && cfg.EvalOut == cfg.Output:
 		return usagef("-eval-out and -out name the same file %s", cfg.Output)
-	}
-	if cfg.Input != "-" {
-		if _, err := os.Stat(cfg.Input); err != nil {
-			return usagef("-in %s: %v", cfg.Input, errors.Unwrap(err))
-		}
-	}
-	for _, c := range cfg.Corpus {
-		if _, err := os.Stat(c); err != nil {
-			return usagef("-corpus %s: %v", c, errors.Unwrap(err))
-		}
+	case cfg.Audit != "" && cfg.AuditN < 1:
+		return usagef("-audit-n must be at least 1, got %d", cfg.AuditN)
 	}
 	return nil
 }

@@ -1,0 +1,68 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mine-tools/mine/corpus"
+)
+
+// Explained is one record with every candidate within the depth judged.
+type Explained struct {
+	Record corpus.Record
+	// Candidates are in rank order; Kept marks the chosen negatives.
+	Candidates []Candidate
+	// Negatives is the record's final list, given ones first.
+	Negatives []string
+	// PositiveRanks are the ranks of the relevant passages found within
+	// the depth; PositiveScores their scores when the margin guard is on.
+	PositiveRanks  []int
+	PositiveScores []float64
+	// MarginOff reports that no relevant passage scored above 0, so the
+	// score margin did not apply.
+	MarginOff bool
+}
+
+// ErrNoMatch is returned by Explain when no record has the query asked
+// for.
+var ErrNoMatch = errors.New("no record has this query")
+
+// Explain reads the input and builds the index as Run does, then mines the
+// record whose query is query, or when query is empty the first n records,
+// judging every candidate within the depth, and calls fn for each in input
+// order. It writes no file other than the index.
+func Explain(ctx context.Context, cfg Config, query string, n int, fn func(Explained) error) error {
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	var sum Summary
+	records, relevantIDs, ix, err := readAndIndex(ctx, &cfg, &sum, nil)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	done := 0
+	for i, rec := range records {
+		if query != "" && rec.Query != query {
+			continue
+		}
+		if query == "" && done == n {
+			break
+		}
+		m, err := mineRecord(ctx, ix, rec, relevantIDs[i], &cfg, true)
+		if err != nil {
+			return fmt.Errorf("explain query at %s:%d: %w", cfg.Input, rec.Line, err)
+		}
+		e := Explained{Record: rec, Candidates: m.candidates, Negatives: m.record.HardNegatives,
+			PositiveRanks: m.positiveRanks, PositiveScores: m.positiveScores, MarginOff: m.marginOff}
+		if err := fn(e); err != nil {
+			return err
+		}
+		done++
+	}
+	if done == 0 && query != "" {
+		return fmt.Errorf("explain: %w: %q", ErrNoMatch, query)
+	}
+	return nil
+}
