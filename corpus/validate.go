@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -340,6 +341,11 @@ func (v *Validator) checkContent(lineNo int, line []byte) {
 		v.add(lineNo, RuleJSON, "%s", messageOf(err))
 		return
 	}
+	if r, where, ok := nonJSONSpace(line); ok {
+		v.add(lineNo, RuleJSON, "invalid JSON: %U %s the object is white space that JSON does not allow; remove it",
+			r, where)
+		return
+	}
 	query, ok := v.checkQuery(lineNo, obj)
 	if ok {
 		v.countQuery(lineNo, query)
@@ -349,6 +355,20 @@ func (v *Validator) checkContent(lineNo int, line []byte) {
 	v.checkNegatives(lineNo, relevant, negatives)
 	v.checkLengths(lineNo, query, "relevant_passages", relevant)
 	v.checkLengths(lineNo, query, "hard_negatives", negatives)
+}
+
+// nonJSONSpace finds white space around a line's JSON value that JSON does
+// not allow, which decodeObject accepts because it trims any Unicode white
+// space. JSON allows only space, tab, CR and LF.
+func nonJSONSpace(line []byte) (r rune, where string, found bool) {
+	trimmed := bytes.Trim(line, " \t\r\n")
+	if first, _ := utf8.DecodeRune(trimmed); unicode.IsSpace(first) {
+		return first, "before", true
+	}
+	if last, _ := utf8.DecodeLastRune(trimmed); unicode.IsSpace(last) {
+		return last, "after", true
+	}
+	return 0, "", false
 }
 
 // checkQuery returns the query and whether it is a non-empty string.

@@ -108,6 +108,18 @@ func TestValidateRules(t *testing.T) {
 			},
 		},
 		{
+			name:  "Unicode space around the object",
+			input: "\u00a0" + ok + "\n" + ok + "\u2028\n" + ok,
+			want: []Issue{
+				{Line: 1, Rule: RuleJSON, Message: "invalid JSON: U+00A0 before the object is white space that JSON does not allow; remove it"},
+				{Line: 2, Rule: RuleJSON, Message: "invalid JSON: U+2028 after the object is white space that JSON does not allow; remove it"},
+			},
+		},
+		{
+			name:  "JSON white space around the object",
+			input: " \t" + ok + " \r\n",
+		},
+		{
 			name:  "missing query",
 			input: `{"relevant_passages": ["p"]}` + "\n" + ok,
 			want: []Issue{
