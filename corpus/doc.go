@@ -31,4 +31,15 @@
 // "title" and "_id" (a BEIR corpus.jsonl is one), or plain text with one
 // passage per line. A passage's text is title + " " + text when the title is
 // not empty.
+//
+// ValidateFile and Validator check a file against Cohere's rerank upload
+// rules, which are stricter than what the readers accept: only the Cohere
+// layout, no byte-order mark, "hard_negatives" absent or a list (not null),
+// no passage both relevant and a hard negative on one line, and at least
+// 256 unique queries. They report every fault of the file, not only the
+// first, and warn about data that Cohere drops or cuts.
 package corpus
+
+// BUG(validate): EstimateTokens counts text written without spaces between
+// words, such as Chinese, Japanese or Thai, as very few words, so the
+// long-passage warning misses most long passages in those languages.

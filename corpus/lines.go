@@ -86,7 +86,9 @@ func (lr *LineReader) Line() int { return lr.line }
 // Next returns the next line without its terminator. The slice is valid
 // until the following call. It returns io.EOF after the last line, and a
 // *ParseError for invalid UTF-8 or a stream that cannot be read, such as a
-// truncated gzip file.
+// truncated gzip file. With an ErrEncoding error it also returns the line,
+// so a caller that reports every fault can go on checking it. The next call
+// reads the following line.
 func (lr *LineReader) Next() ([]byte, error) {
 	lr.buf = lr.buf[:0]
 	for {
@@ -108,16 +110,19 @@ func (lr *LineReader) Next() ([]byte, error) {
 	}
 	lr.line++
 	line := lr.buf
+	skipped := 0
 	if lr.line == 1 && bytes.HasPrefix(line, bom) {
 		lr.HadBOM = true
 		line = line[len(bom):]
+		skipped = len(bom)
 	}
 	line = bytes.TrimSuffix(line, []byte{'\n'})
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	lr.raw = line
 	if !utf8.Valid(line) {
-		return nil, parseErr(lr.name, lr.line, "", ErrEncoding,
-			"invalid UTF-8 at byte %d of the line; re-encode the file as UTF-8", invalidOffset(line))
+		// The offset counts a removed byte-order mark, so that it matches the
+		// bytes of the file.
+		return line, encodingErr(lr.name, lr.line, skipped+invalidOffset(line))
 	}
 	return line, nil
 }
@@ -132,6 +137,12 @@ func (lr *LineReader) readErr(err error) error {
 		msg = fmt.Sprintf("gzip stream is truncated or corrupt (%v); check the download or recompress the file", err)
 	}
 	return &ParseError{File: lr.name, Line: lr.line + 1, Kind: ErrRead, Msg: msg}
+}
+
+// encodingErr reports invalid UTF-8 at a 1-based byte offset of a line.
+func encodingErr(file string, line, offset int) *ParseError {
+	return parseErr(file, line, "", ErrEncoding,
+		"invalid UTF-8 at byte %d of the line; re-encode the file as UTF-8", offset)
 }
 
 // invalidOffset returns the 1-based byte offset of the first invalid UTF-8
