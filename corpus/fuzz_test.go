@@ -22,7 +22,7 @@ var errorKinds = []error{ErrEncoding, ErrSyntax, ErrShape, ErrMissing, ErrType, 
 
 // checkParseError fails unless err is a *ParseError of file with a known
 // kind and a message, and returns it.
-func checkParseError(t *testing.T, err error, file string) *ParseError {
+func checkFuzzError(t *testing.T, err error, file string) *ParseError {
 	t.Helper()
 	var pe *ParseError
 	if !errors.As(err, &pe) {
@@ -58,7 +58,7 @@ func FuzzParseLine(f *testing.F) {
 		var stats LineStats
 		rec, layout, err := ParseLine(line, "in.jsonl", 7, &stats)
 		if err != nil {
-			pe := checkParseError(t, err, "in.jsonl")
+			pe := checkFuzzError(t, err, "in.jsonl")
 			if pe.Line != 7 {
 				t.Errorf("got error on line %d, want 7", pe.Line)
 			}
@@ -126,7 +126,7 @@ func FuzzReadRecords(f *testing.F) {
 		var g Group
 		stats, err := ReadRecords(path, &g)
 		if err != nil {
-			pe := checkParseError(t, err, path)
+			pe := checkFuzzError(t, err, path)
 			// Only a corrupt gzip header is a fault of no line.
 			if pe.Line < 1 && pe.Kind != ErrRead {
 				t.Errorf("got %v error on line %d, want a line from 1", pe.Kind, pe.Line)
@@ -190,7 +190,7 @@ func FuzzReadPassages(f *testing.F) {
 			return nil
 		})
 		if err != nil {
-			pe := checkParseError(t, err, path)
+			pe := checkFuzzError(t, err, path)
 			if pe.Line < 1 && pe.Kind != ErrRead {
 				t.Errorf("got %v error on line %d, want a line from 1", pe.Kind, pe.Line)
 			}

@@ -543,10 +543,11 @@ func TestReadRecordsErrors(t *testing.T) {
 			wantLine: 2,
 		},
 		{
-			name:     "invalid utf-8 after bom",
-			file:     "in.tsv",
-			data:     bomText + "q\xff\tp1\n",
-			wantMsg:  `FILE:1: invalid UTF-8 at byte 2 of the line; re-encode the file as UTF-8`,
+			name: "invalid utf-8 after bom",
+			file: "in.tsv",
+			data: bomText + "q\xff\tp1\n",
+			// The offset counts the byte-order mark, as the file's bytes do.
+			wantMsg:  `FILE:1: invalid UTF-8 at byte 5 of the line; re-encode the file as UTF-8`,
 			wantKind: ErrEncoding,
 			wantLine: 1,
 		},

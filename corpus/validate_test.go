@@ -421,7 +421,7 @@ func TestValidateDefaultSizeLimit(t *testing.T) {
 	}
 }
 
-func gzipBytes(t *testing.T, data []byte) []byte {
+func gzipText(t *testing.T, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -436,7 +436,7 @@ func gzipBytes(t *testing.T, data []byte) []byte {
 
 func TestValidateGzip(t *testing.T) {
 	plain := []byte(passingLines(300))
-	compressed := gzipBytes(t, plain)
+	compressed := gzipText(t, plain)
 
 	t.Run("whole stream", func(t *testing.T) {
 		report := validateBytes(t, compressed, ValidateOptions{})

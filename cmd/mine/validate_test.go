@@ -31,7 +31,7 @@ func cohereLines(n int) string {
 	return b.String()
 }
 
-func writeFile(t *testing.T, path, text string) {
+func writeText(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
@@ -41,9 +41,9 @@ func writeFile(t *testing.T, path, text string) {
 func TestValidateCommand(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	writeFile(t, "good.jsonl", cohereLines(300))
-	writeFile(t, "warn.jsonl", cohereLines(300)+`{"query": "query 1", "relevant_passages": ["x"], "hard_negatives": ["y", "y"]}`+"\n")
-	writeFile(t, "bad.jsonl", `{"query": "q", "relevant_passages": ["p"], "hard_negatives": ["p", ""]}`+"\n\n[1]\n")
+	writeText(t, "good.jsonl", cohereLines(300))
+	writeText(t, "warn.jsonl", cohereLines(300)+`{"query": "query 1", "relevant_passages": ["x"], "hard_negatives": ["y", "y"]}`+"\n")
+	writeText(t, "bad.jsonl", `{"query": "q", "relevant_passages": ["p"], "hard_negatives": ["p", ""]}`+"\n\n[1]\n")
 
 	tests := []struct {
 		name       string
@@ -152,7 +152,7 @@ func TestValidateCommand(t *testing.T) {
 func TestValidateCommandListsTwentyPerRule(t *testing.T) {
 	t.Chdir(t.TempDir())
 	text := cohereLines(300) + strings.Repeat(`{"query": "extra", "relevant_passages": []}`+"\n", 23)
-	writeFile(t, "many.jsonl", text)
+	writeText(t, "many.jsonl", text)
 
 	code, stdout, _ := runMain(t, "validate", "many.jsonl")
 	if code != 1 {
@@ -208,8 +208,8 @@ type validateJSON struct {
 func TestValidateCommandJSON(t *testing.T) {
 	t.Chdir(t.TempDir())
 	good := cohereLines(300)
-	writeFile(t, "good.jsonl", good)
-	writeFile(t, "bad.jsonl", good+`{"query": "", "relevant_passages": ["p"]}`+"\n")
+	writeText(t, "good.jsonl", good)
+	writeText(t, "bad.jsonl", good+`{"query": "", "relevant_passages": ["p"]}`+"\n")
 
 	code, stdout, stderr := runMain(t, "validate", "-json", "good.jsonl", "bad.jsonl")
 	if code != 1 {
@@ -291,7 +291,7 @@ func TestValidateCommandStdin(t *testing.T) {
 	for name, data := range inputs {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
-			writeFile(t, path, string(data))
+			writeText(t, path, string(data))
 			withStdin(t, path)
 
 			code, stdout, stderr := runMain(t, "validate", "-")
@@ -329,7 +329,7 @@ type cohereRecord struct {
 	HardNegatives    []string `json:"hard_negatives,omitempty"`
 }
 
-func readLines(t *testing.T, path string) [][]byte {
+func readTextLines(t *testing.T, path string) [][]byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -368,7 +368,7 @@ func longPassages(t *testing.T, lines [][]byte) int {
 
 func TestValidateSciFact(t *testing.T) {
 	mined := mineSciFact(t)
-	lines := readLines(t, mined)
+	lines := readTextLines(t, mined)
 	if len(lines) != 807 {
 		t.Fatalf("mined %d lines, want 807", len(lines))
 	}
@@ -481,7 +481,7 @@ func checkOneError(t *testing.T, path string, line int, rule corpus.Rule, messag
 
 func TestValidateCommandInterrupted(t *testing.T) {
 	t.Chdir(t.TempDir())
-	writeFile(t, "good.jsonl", cohereLines(300))
+	writeText(t, "good.jsonl", cohereLines(300))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 
