@@ -26,7 +26,14 @@ type Writer struct {
 	w   *bufio.Writer
 	buf bytes.Buffer
 	enc *json.Encoder
+	// check, when set, validates each line as it is written.
+	check *Validator
+	lines int
 }
+
+// SetValidator makes the Writer pass every line it writes to v, so that a
+// file can be checked against the upload rules without reading it back.
+func (w *Writer) SetValidator(v *Validator) { w.check = v }
 
 // NewWriter returns a Writer on w. Call Flush when done.
 func NewWriter(w io.Writer) *Writer {
@@ -41,6 +48,10 @@ func (w *Writer) Write(v any) error {
 	w.buf.Reset()
 	if err := w.enc.Encode(v); err != nil {
 		return fmt.Errorf("encode record: %w", err)
+	}
+	if w.check != nil {
+		w.lines++
+		w.check.CheckLine(w.lines, bytes.TrimSuffix(w.buf.Bytes(), []byte{'\n'}))
 	}
 	if _, err := w.w.Write(w.buf.Bytes()); err != nil {
 		return fmt.Errorf("write output: %w", err)

@@ -13,6 +13,8 @@ type sink struct {
 	out     *corpus.Output
 	w       *corpus.Writer
 	records int
+	// check validates the lines of a Cohere file as they are written.
+	check *corpus.Validator
 }
 
 // sinks routes each record to the output or to the held-out file.
@@ -32,11 +34,11 @@ func openSinks(cfg *Config, isEval []bool, rej *rejects) (*sinks, error) {
 		s.audit = &auditSample{n: cfg.AuditN, seed: cfg.Seed}
 	}
 	var err error
-	if s.train, err = openSink(cfg.Output, cfg.Stdout); err != nil {
+	if s.train, err = openSink(cfg.Output, cfg.Stdout, cfg.Format); err != nil {
 		return nil, err
 	}
 	if isEval != nil {
-		if s.eval, err = openSink(cfg.EvalOut, cfg.Stdout); err != nil {
+		if s.eval, err = openSink(cfg.EvalOut, cfg.Stdout, cfg.Format); err != nil {
 			s.abort()
 			return nil, err
 		}
@@ -44,12 +46,17 @@ func openSinks(cfg *Config, isEval []bool, rej *rejects) (*sinks, error) {
 	return s, nil
 }
 
-func openSink(name string, stdout io.Writer) (*sink, error) {
+func openSink(name string, stdout io.Writer, format corpus.Format) (*sink, error) {
 	out, err := corpus.CreateOutput(name, stdout)
 	if err != nil {
 		return nil, err
 	}
-	return &sink{name: name, out: out, w: corpus.NewWriter(out.Writer())}, nil
+	k := &sink{name: name, out: out, w: corpus.NewWriter(out.Writer())}
+	if format == corpus.FormatCohere {
+		k.check = corpus.NewValidator(name, corpus.ValidateOptions{})
+		k.w.SetValidator(k.check)
+	}
+	return k, nil
 }
 
 // write writes record i in the configured format, or to the rejects file
@@ -82,14 +89,14 @@ func (s *sinks) flush() error {
 	return nil
 }
 
-// check lists the upload rules that the Cohere files break, and fails the
-// run when cfg.Strict is set.
+// check lists the upload rules that the Cohere files break, as mine
+// validate would report them, and fails the run when cfg.Strict is set.
 func (s *sinks) check(cfg *Config, sum *Summary) error {
 	if s.format != corpus.FormatCohere {
 		return nil
 	}
 	for _, k := range s.all() {
-		sum.Problems = append(sum.Problems, uploadProblems(k.name, k.records, k.out.Size())...)
+		sum.Problems = append(sum.Problems, uploadProblems(k.check.Finish(k.out.Size()))...)
 	}
 	if cfg.Strict && len(sum.Problems) > 0 {
 		return fmt.Errorf("%w: %s; nothing was written", errStrict, sum.Problems[0])

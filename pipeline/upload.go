@@ -1,13 +1,9 @@
 package pipeline
 
-import "fmt"
+import (
+	"fmt"
 
-// Cohere's rerank fine-tuning upload limits.
-const (
-	// MinUniqueQueries is the fewest distinct queries a file may hold.
-	MinUniqueQueries = 256
-	// MaxUploadBytes is the largest file Cohere accepts, 1.5 GB.
-	MaxUploadBytes = 1_500_000_000
+	"github.com/mine-tools/mine/corpus"
 )
 
 // Problem is an upload rule that an output file breaks.
@@ -18,18 +14,28 @@ type Problem struct {
 
 func (p Problem) String() string { return p.File + ": " + p.Rule }
 
-// uploadProblems checks what the mining run itself cannot guarantee about
-// a Cohere file: the number of distinct queries and the size. Records are
-// merged by query text, so records written equals distinct queries. Every
-// record has a relevant passage, the input was checked for UTF-8 and no
-// negative equals a relevant passage, by construction.
-func uploadProblems(file string, queries int, size int64) []Problem {
+// uploadProblems turns the errors of a validation report into one problem
+// per rule: the first issue's message and how many more there are.
+func uploadProblems(r *corpus.Report) []Problem {
 	var out []Problem
-	if queries < MinUniqueQueries {
-		out = append(out, Problem{file, fmt.Sprintf("holds %d unique queries; Cohere requires at least %d", queries, MinUniqueQueries)})
-	}
-	if size > MaxUploadBytes {
-		out = append(out, Problem{file, fmt.Sprintf("is %d bytes; Cohere accepts at most %d", size, int64(MaxUploadBytes))})
+	for _, rule := range corpus.Rules() {
+		if rule.Severity() != corpus.SeverityError || r.Counts[rule] == 0 {
+			continue
+		}
+		msg := ""
+		for _, is := range r.Issues {
+			if is.Rule == rule {
+				msg = is.Message
+				if is.Line > 0 {
+					msg = fmt.Sprintf("line %d: %s", is.Line, msg)
+				}
+				break
+			}
+		}
+		if n := r.Counts[rule]; n > 1 {
+			msg += fmt.Sprintf(" (and %d more)", n-1)
+		}
+		out = append(out, Problem{File: r.File, Rule: msg})
 	}
 	return out
 }

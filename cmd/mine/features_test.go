@@ -65,7 +65,7 @@ func TestStrict(t *testing.T) {
 	in := writeFile(t, dir, "in.jsonl", []byte(good))
 	out := filepath.Join(dir, "out.jsonl")
 	code, _, stderr := runCLI(t, "-in", in, "-out", out)
-	if code != exitOK || !strings.Contains(stderr, "holds 1 unique queries; Cohere requires at least 256") {
+	if code != exitOK || !strings.Contains(stderr, "too few unique queries: the file has 1 and Cohere needs at least 256") {
 		t.Errorf("without -strict: exit %d, want 0 and a warning; stderr:\n%s", code, stderr)
 	}
 	os.Remove(out)

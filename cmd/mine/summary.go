@@ -67,7 +67,7 @@ func printWarnings(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary) {
 		}
 	}
 	for _, p := range s.Problems {
-		fmt.Fprintf(w, "mine: warning: %s would not pass Cohere's upload check: it %s (-strict makes this an error)\n", p.File, p.Rule)
+		fmt.Fprintf(w, "mine: warning: %s would not pass Cohere's upload check: %s (-strict makes this an error)\n", p.File, p.Rule)
 	}
 	if s.BOM {
 		fmt.Fprintf(w, "mine: warning: %s starts with a byte-order mark; it was ignored\n", cfg.Input)
