@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -43,7 +44,14 @@ type Options struct {
 	// Progress, when not nil, is called after each batch with the number of
 	// passages indexed so far and the total.
 	Progress func(done, total int)
+	// Rebuild replaces an existing index built from other passages or
+	// settings; without it, Build reports the difference as ErrMismatch.
+	Rebuild bool
 }
+
+// ErrMismatch is returned by Build when the index folder holds an index of
+// other passages or settings and Options.Rebuild is not set.
+var ErrMismatch = errors.New("index folder holds a different index")
 
 // Meta describes a built index; it is stored as meta.json in the folder.
 type Meta struct {
@@ -69,6 +77,7 @@ type Builder struct {
 	seen    map[uint64]uint32
 	collide map[uint64][]uint32
 	fp      hash.Hash
+	staging string
 }
 
 // NewBuilder starts an index in dir, or in a new temporary folder that
@@ -96,13 +105,16 @@ func NewBuilder(dir string, opts Options) (*Builder, error) {
 	} else if err := checkIndexDir(dir); err != nil {
 		return nil, err
 	}
-	staging := filepath.Join(b.dir, stagingDir)
-	if err := os.RemoveAll(staging); err != nil {
-		return nil, fmt.Errorf("clear staging folder: %w", err)
-	}
-	if err := os.MkdirAll(staging, 0o755); err != nil {
+	if err := os.MkdirAll(b.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index folder: %w", err)
 	}
+	// Each process stages its passages in a folder of its own, so that
+	// shards of one job can open a shared index folder at once.
+	staging, err := os.MkdirTemp(b.dir, stagingDir+"-")
+	if err != nil {
+		return nil, fmt.Errorf("create staging folder: %w", err)
+	}
+	b.staging = staging
 	store, err := createStore(staging)
 	if err != nil {
 		return nil, err
@@ -125,7 +137,7 @@ func checkIndexDir(dir string) error {
 	}
 	ours := map[string]bool{metaFile: true, metaFile + ".tmp": true, bleveDir: true, stagingDir: true, storeData: true, storeOffsets: true}
 	for _, e := range entries {
-		if !ours[e.Name()] {
+		if !ours[e.Name()] && !strings.HasPrefix(e.Name(), stagingDir+"-") {
 			return fmt.Errorf("index folder %s holds %q, which is not part of a mine index; give a new or empty folder", dir, e.Name())
 		}
 	}
@@ -185,13 +197,25 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 		return nil, false, err
 	}
 	fingerprint := hex.EncodeToString(b.fp.Sum(nil))
-	staging := filepath.Join(b.dir, stagingDir)
-	if old, err := readMeta(b.dir); err == nil && old.Fingerprint == fingerprint {
+	staging := b.staging
+	old, err := readMeta(b.dir)
+	if err == nil && old.Fingerprint == fingerprint {
 		if err := os.RemoveAll(staging); err != nil {
 			return nil, false, fmt.Errorf("clear staging folder: %w", err)
 		}
 		ix, err := open(b.dir, b.temp)
 		return ix, true, err
+	}
+	if err == nil && !b.opts.Rebuild {
+		os.RemoveAll(staging)
+		return nil, false, b.mismatch(old)
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) && !b.opts.Rebuild {
+		// An index of another format, or damaged settings. A folder
+		// without settings holds a build that did not finish, which is
+		// replaced without asking.
+		os.RemoveAll(staging)
+		return nil, false, fmt.Errorf("%w: %v; rebuild it with -rebuild", ErrMismatch, err)
 	}
 	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets} {
 		if err := os.RemoveAll(filepath.Join(b.dir, name)); err != nil {
@@ -216,6 +240,19 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 	}
 	ix, err := open(b.dir, b.temp)
 	return ix, false, err
+}
+
+// mismatch describes how the index in the folder differs from the one
+// asked for.
+func (b *Builder) mismatch(old Meta) error {
+	why := fmt.Sprintf("it was built from %d passages, this run has %d", old.Passages, b.store.len())
+	switch {
+	case old.Analyzer != b.opts.Analyzer:
+		why = fmt.Sprintf("it was built with analyzer %q, this run asks for %q", old.Analyzer, b.opts.Analyzer)
+	case old.Passages == b.store.len():
+		why = fmt.Sprintf("it holds %d passages, as this run does, but their texts differ", old.Passages)
+	}
+	return fmt.Errorf("%w: %s: %s; rebuild it with -rebuild, or give another -index folder", ErrMismatch, b.dir, why)
 }
 
 // indexPassages feeds the stored passages to a new Bleve index in batches

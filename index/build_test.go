@@ -176,13 +176,29 @@ func TestBuildReusesIndex(t *testing.T) {
 	if !os.SameFile(bleveBefore, statFile(t, filepath.Join(dir, bleveDir, "index_meta.json"))) {
 		t.Errorf("same passages: the Bleve index was rebuilt")
 	}
-	if _, err := os.Stat(filepath.Join(dir, stagingDir)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("same passages: staging folder left behind (stat error %v)", err)
+	if left, _ := filepath.Glob(filepath.Join(dir, stagingDir+"*")); len(left) > 0 {
+		t.Errorf("same passages: staging folders left behind: %v", left)
 	}
 
-	// One passage changed: the index is rebuilt with the new texts.
+	// One passage changed: the index is not replaced without Rebuild.
 	changed := []string{passages[0], "second passage about wolves", passages[2]}
-	ix, reused, _ = buildIndex(t, dir, Options{}, changed)
+	b, err := NewBuilder(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range changed {
+		if _, err := b.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err = b.Build(ctx)
+	if !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "their texts differ; rebuild it with -rebuild") {
+		t.Errorf("changed passages without Rebuild: got %v, want ErrMismatch saying the texts differ", err)
+	}
+	b.Discard()
+
+	// With Rebuild the index is rebuilt with the new texts.
+	ix, reused, _ = buildIndex(t, dir, Options{Rebuild: true}, changed)
 	if reused {
 		t.Errorf("changed passages: got reused=true, want false")
 	}
@@ -203,7 +219,7 @@ func TestBuildReusesIndex(t *testing.T) {
 	}
 
 	// The same passages under another analyzer: rebuilt too.
-	ix, reused, _ = buildIndex(t, dir, Options{Analyzer: "standard"}, changed)
+	ix, reused, _ = buildIndex(t, dir, Options{Analyzer: "standard", Rebuild: true}, changed)
 	if reused {
 		t.Errorf("other analyzer: got reused=true, want false")
 	}

@@ -118,5 +118,5 @@ func (b *Builder) Discard() error {
 	if b.temp {
 		return os.RemoveAll(b.dir)
 	}
-	return os.RemoveAll(filepath.Join(b.dir, stagingDir))
+	return os.RemoveAll(b.staging)
 }

@@ -31,6 +31,13 @@ type Config struct {
 	Workers int
 	// IndexDir keeps the index for reuse; empty means a temporary folder.
 	IndexDir string
+	// Rebuild replaces an index in IndexDir that was built from other
+	// passages or settings, instead of failing.
+	Rebuild bool
+	// Shard and Shards select the records whose position modulo Shards is
+	// Shard, so that several processes can split one job; Shards 0 or 1
+	// means all records.
+	Shard, Shards int
 	// Analyzer names the text analyzer of the index and the queries.
 	Analyzer string
 	// Ranking selects the scoring model and BM25 parameters.
@@ -164,6 +171,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("%w: skipping invalid lines while writing to standard output needs a rejects file", ErrConfig)
 	case c.EvalOut != "" && c.EvalCount <= 0 && (c.EvalFraction <= 0 || c.EvalFraction >= 1):
 		return fmt.Errorf("%w: a held-out file needs an eval count above 0 or an eval fraction between 0 and 1, got %g", ErrConfig, c.EvalFraction)
+	case c.Shards > 1 && (c.Shard < 0 || c.Shard >= c.Shards):
+		return fmt.Errorf("%w: shard %d is not between 0 and %d", ErrConfig, c.Shard, c.Shards-1)
 	case c.Audit != "" && c.AuditN < 1:
 		return fmt.Errorf("%w: an audit needs at least 1 record, got %d", ErrConfig, c.AuditN)
 	case c.EvalOut != "" && c.EvalOut == c.Output:

@@ -44,6 +44,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return sum, err
 	}
+	records, relevantIDs, eval = shard(records, relevantIDs, eval, &cfg)
 
 	start := time.Now()
 	sinks, err := openSinks(&cfg, eval, rej)
@@ -79,11 +80,30 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	return sum, nil
 }
 
+// shard keeps the records of this process's shard. The held-out choice is
+// made over all records first, so every shard agrees on it.
+func shard(records []corpus.Record, relevantIDs [][]uint32, eval []bool, cfg *Config) ([]corpus.Record, [][]uint32, []bool) {
+	if cfg.Shards <= 1 {
+		return records, relevantIDs, eval
+	}
+	var r []corpus.Record
+	var ids [][]uint32
+	var e []bool
+	for i := cfg.Shard; i < len(records); i += cfg.Shards {
+		r = append(r, records[i])
+		ids = append(ids, relevantIDs[i])
+		if eval != nil {
+			e = append(e, eval[i])
+		}
+	}
+	return r, ids, e
+}
+
 // readAndIndex reads the input and builds or reuses the index. The caller
 // must close the index.
 func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) ([]corpus.Record, [][]uint32, *index.Index, error) {
 	start := time.Now()
-	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc()})
+	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc(), Rebuild: cfg.Rebuild})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -230,9 +233,45 @@ func TestIndexReuse(t *testing.T) {
 		t.Errorf("output changed when the index was reused")
 	}
 	other := writeFile(t, dir, "other.jsonl", []byte(good))
-	_, _, third := runCLI(t, "-in", other, "-out", out, "-index", idx)
-	if strings.Contains(third, "index reused") {
-		t.Errorf("an index of other passages was reused:\n%s", third)
+	code, _, third := runCLI(t, "-in", other, "-out", out, "-index", idx)
+	if code != exitFail || !strings.Contains(third, "it was built from 2 passages, this run has 1; rebuild it with -rebuild") {
+		t.Errorf("an index of other passages: exit %d, want 1 and the difference:\n%s", code, third)
+	}
+	code, _, fourth := runCLI(t, "-in", other, "-out", out, "-index", idx, "-rebuild")
+	if code != exitOK || strings.Contains(fourth, "index reused") {
+		t.Errorf("-rebuild: exit %d, want 0 and a new index:\n%s", code, fourth)
+	}
+}
+
+// TestShards splits a job in three over one shared index and checks that
+// the parts joined equal the whole output as a set of lines.
+func TestShards(t *testing.T) {
+	dir := t.TempDir()
+	idx := filepath.Join(dir, "index")
+	whole := filepath.Join(dir, "whole.jsonl")
+	if code, _, stderr := runCLI(t, "-in", scifact, "-split", "train", "-out", whole, "-index", idx); code != exitOK {
+		t.Fatalf("unsharded run: exit %d\n%s", code, stderr)
+	}
+	want, _ := os.ReadFile(whole)
+	var joined []string
+	for i := 0; i < 3; i++ {
+		part := filepath.Join(dir, fmt.Sprintf("part-%d.jsonl", i))
+		code, _, stderr := runCLI(t, "-in", scifact, "-split", "train", "-out", part, "-index", idx, "-shard", fmt.Sprintf("%d/3", i))
+		if code != exitOK || !strings.Contains(stderr, "index reused") {
+			t.Fatalf("shard %d: exit %d, want 0 with the index reused\n%s", i, code, stderr)
+		}
+		raw, _ := os.ReadFile(part)
+		joined = append(joined, strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")...)
+	}
+	wantLines := strings.Split(strings.TrimSuffix(string(want), "\n"), "\n")
+	sort.Strings(joined)
+	sort.Strings(wantLines)
+	if !slices.Equal(joined, wantLines) {
+		t.Errorf("joined shards: %d lines, want the %d lines of the whole output", len(joined), len(wantLines))
+	}
+	code, _, stderr := runCLI(t, "-in", scifact, "-out", filepath.Join(dir, "x.jsonl"), "-shard", "3/3")
+	if code != exitUsage || !strings.Contains(stderr, "-shard must be I/N with 0 <= I < N") {
+		t.Errorf("-shard 3/3: exit %d\n%s", code, stderr)
 	}
 }
 

@@ -64,6 +64,7 @@ func registerMiningFlags(fs *flag.FlagSet, cfg *pipeline.Config) *miningFlags {
 	fs.IntVar(&cfg.Depth, "depth", cfg.Depth, "top-ranked candidates examined per query")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "queries mined in parallel (default: number of CPUs)")
 	fs.StringVar(&cfg.IndexDir, "index", "", "keep the index in this `folder` and reuse it when the passages and analyzer match (default: a temporary folder, removed at exit)")
+	fs.BoolVar(&cfg.Rebuild, "rebuild", false, "replace the index in -index when it was built from other passages or settings, instead of failing")
 	fs.StringVar(&cfg.Split, "split", cfg.Split, "BEIR qrels split: reads qrels/`NAME`.tsv")
 	fs.StringVar(&cfg.Analyzer, "analyzer", cfg.Analyzer, "text analyzer for passages and queries; one of "+index.AnalyzerNames())
 	fs.Float64Var(&cfg.Ranking.K1, "k1", cfg.Ranking.K1, "BM25 term frequency saturation")
@@ -112,6 +113,7 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&cfg.Report, "report", "", "write a JSON manifest of the run to this `file`: version, parameters, input SHA-256, guard counts, rank and score statistics")
 	fs.StringVar(&cfg.Audit, "audit", "", "write a Markdown table of -audit-n output records drawn at random with -seed to this `file`, for a person to review")
 	fs.IntVar(&cfg.AuditN, "audit-n", 20, "records in the -audit table")
+	shard := fs.String("shard", "", "process only the records whose position modulo N is I, given as `I/N` (0 <= I < N), to split one job over N processes sharing an -index folder")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file` (read it with go tool pprof)")
 	memProfile := fs.String("memprofile", "", "write a heap profile to this `file` at the end of the run")
 	quiet := fs.Bool("quiet", false, "print no summary; errors only")
@@ -124,6 +126,11 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	mf.apply(&cfg)
 	cfg.Stdout = stdout
 	cfg.Version = version
+	if *shard != "" {
+		if _, err := fmt.Sscanf(*shard, "%d/%d", &cfg.Shard, &cfg.Shards); err != nil || cfg.Shards < 1 || cfg.Shard < 0 || cfg.Shard >= cfg.Shards || *shard != fmt.Sprintf("%d/%d", cfg.Shard, cfg.Shards) {
+			return usagef("-shard must be I/N with 0 <= I < N, such as 0/4, got %q", *shard)
+		}
+	}
 	if err := checkMineFlags(fs, &cfg); err != nil {
 		return err
 	}
