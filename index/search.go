@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -22,6 +23,12 @@ const MaxQueryTerms = 1024
 const (
 	// ScoringOkapi is exact Okapi BM25 computed over Bleve's postings.
 	ScoringOkapi = "okapi"
+	// ScoringLucene is Okapi BM25 as Lucene's BM25Similarity computes it,
+	// and so Anserini and Pyserini: document lengths are read back from
+	// Lucene's one-byte norm (see luceneLength), exact up to 39 tokens and
+	// rounded down above. Scores are computed in float64, where Lucene
+	// uses float32, so nearly equal scores may order differently.
+	ScoringLucene = "lucene"
 	// ScoringBleve is Bleve's own "bm25" scoring model, which differs from
 	// Okapi BM25 (see the package comment of bleve's scorer).
 	ScoringBleve = "bleve"
@@ -36,7 +43,7 @@ const (
 
 // Params selects the scoring model and its parameters.
 type Params struct {
-	Scoring string  // ScoringOkapi or ScoringBleve
+	Scoring string  // one of ScoringModels()
 	K1      float64 // term frequency saturation
 	B       float64 // length normalisation, from 0 (none) to 1 (full)
 }
@@ -63,9 +70,16 @@ func (ix *Index) Search(ctx context.Context, text string, k int, p Params) ([]Hi
 	case ScoringBleve:
 		return ix.searchBleve(ctx, terms, counts, k)
 	case ScoringOkapi, "":
-		return ix.searchOkapi(ctx, terms, counts, k, p)
+		return ix.searchOkapi(ctx, terms, counts, k, p, false)
+	case ScoringLucene:
+		return ix.searchOkapi(ctx, terms, counts, k, p, true)
 	}
-	return nil, fmt.Errorf("search: unknown scoring model %q; use %q or %q", p.Scoring, ScoringOkapi, ScoringBleve)
+	return nil, fmt.Errorf("search: unknown scoring model %q; use one of %s", p.Scoring, ScoringModels())
+}
+
+// ScoringModels lists the scoring models that Search accepts.
+func ScoringModels() []string {
+	return []string{ScoringOkapi, ScoringLucene, ScoringBleve}
 }
 
 // scratch is one search's accumulator, indexed by Bleve's internal
@@ -83,7 +97,7 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // term's postings and adds the term's BM25 weight to each document's
 // accumulator. Every score is positive, so a zero accumulator marks a
 // document not seen yet.
-func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, k int, p Params) ([]Hit, error) {
+func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, k int, p Params, lucene bool) ([]Hit, error) {
 	s := scratchPool.Get().(*scratch)
 	defer func() {
 		for _, n := range s.touched {
@@ -122,6 +136,9 @@ func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, 
 			// Bleve stores the field length L as the norm 1/sqrt(L) in a
 			// float32, which recovers L exactly below about 4 million tokens.
 			dl := math.Round(1 / (d.Norm * d.Norm))
+			if lucene {
+				dl = float64(luceneLength(uint64(dl)))
+			}
 			tf := float64(d.Freq)
 			if num >= uint64(len(s.acc)) {
 				grown := make([]float64, max(num+1, uint64(ix.meta.Passages)))
@@ -138,6 +155,21 @@ func (ix *Index) searchOkapi(ctx context.Context, terms []string, counts []int, 
 		}
 	}
 	return ix.topHits(s, k)
+}
+
+// luceneLength returns a document length as Lucene's BM25Similarity reads
+// it back from the one-byte norm that SmallFloat.intToByte4 encodes.
+// Lengths below 24 are kept. Of a longer length, the excess over 24 is
+// rounded down to its 4 most significant bits, so the result is exact up
+// to 39 and below that by at most 1/8 of the excess.
+func luceneLength(n uint64) uint64 {
+	const free = 24
+	if n < free {
+		return n
+	}
+	excess := n - free
+	shift := max(bits.Len64(excess)-4, 0)
+	return free + excess>>shift<<shift
 }
 
 // topHits returns the k best accumulated documents. Ties are broken by
