@@ -194,18 +194,12 @@ func (ix *Index) topHits(s *scratch, k int) ([]Hit, error) {
 		threshold = s.heap[0]
 	}
 	hits := make([]Hit, 0, k)
-	var internal [8]byte
 	for _, num := range s.touched {
 		score := s.acc[num]
 		if score < threshold {
 			continue
 		}
-		binary.BigEndian.PutUint64(internal[:], num)
-		ext, err := ix.reader.ExternalID(internal[:])
-		if err != nil {
-			return nil, fmt.Errorf("search: map document %d: %w", num, err)
-		}
-		id, err := parseDocID(ext)
+		id, err := ix.docID(num)
 		if err != nil {
 			return nil, err
 		}
@@ -216,6 +210,30 @@ func (ix *Index) topHits(s *scratch, k int) ([]Hit, error) {
 		hits = hits[:k]
 	}
 	return hits, nil
+}
+
+// docID maps a Bleve internal document number to its document ID, looking
+// it up in Bleve once and then in ix.docIDs.
+func (ix *Index) docID(num uint64) (uint32, error) {
+	if num < uint64(len(ix.docIDs)) {
+		if v := ix.docIDs[num].Load(); v != 0 {
+			return v - 1, nil
+		}
+	}
+	var internal [8]byte
+	binary.BigEndian.PutUint64(internal[:], num)
+	ext, err := ix.reader.ExternalID(internal[:])
+	if err != nil {
+		return 0, fmt.Errorf("search: map document %d: %w", num, err)
+	}
+	id, err := parseDocID(ext)
+	if err != nil {
+		return 0, err
+	}
+	if num < uint64(len(ix.docIDs)) {
+		ix.docIDs[num].Store(id + 1)
+	}
+	return id, nil
 }
 
 func sortHits(hits []Hit) {
