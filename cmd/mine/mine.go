@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,7 +69,7 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&cfg.Analyzer, "analyzer", cfg.Analyzer, "text analyzer for passages and queries; one of "+index.AnalyzerNames())
 	fs.Float64Var(&cfg.Ranking.K1, "k1", cfg.Ranking.K1, "BM25 term frequency saturation")
 	fs.Float64Var(&cfg.Ranking.B, "b", cfg.Ranking.B, "BM25 length normalisation, 0 to 1")
-	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, "scoring model: \"okapi\" (exact Okapi BM25) or \"bleve\" (Bleve's own bm25)")
+	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, scoringHelp)
 	quiet := fs.Bool("quiet", false, "print no summary; errors only")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -121,8 +122,8 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-k1 must not be negative, got %g", cfg.Ranking.K1)
 	case cfg.Ranking.B < 0 || cfg.Ranking.B > 1:
 		return usagef("-b must be between 0 and 1, got %g", cfg.Ranking.B)
-	case cfg.Ranking.Scoring != index.ScoringOkapi && cfg.Ranking.Scoring != index.ScoringBleve:
-		return usagef("-scoring must be %q or %q, got %q", index.ScoringOkapi, index.ScoringBleve, cfg.Ranking.Scoring)
+	case !slices.Contains(index.ScoringModels(), cfg.Ranking.Scoring):
+		return usagef("-scoring must be one of %s, got %q", strings.Join(index.ScoringModels(), ", "), cfg.Ranking.Scoring)
 	}
 	if cfg.Input != "-" {
 		if _, err := os.Stat(cfg.Input); err != nil {
