@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -103,14 +104,14 @@ func (c *EvalConfig) check() error {
 // once, so a document number can stand for several corpus IDs. Every one
 // of them is listed, with the same score, because each is a document of
 // the corpus that BM25 ranks equally, as an index that kept the copies
-// apart would. Only N and document frequencies, which count such copies
-// once, differ from that index.
+// apart would. Only the collection statistics (N, document frequencies
+// and the average length), which count such copies once, differ from that
+// index.
 func Evaluate(ctx context.Context, cfg EvalConfig) (*EvalSummary, error) {
 	sum := &EvalSummary{}
 	if err := cfg.check(); err != nil {
 		return sum, err
 	}
-	start := time.Now()
 	var run *corpus.Output
 	if cfg.RunFile != "" {
 		// Created first, so that a bad path fails before the work is done.
@@ -120,6 +121,8 @@ func Evaluate(ctx context.Context, cfg EvalConfig) (*EvalSummary, error) {
 		}
 		defer run.Abort()
 	}
+
+	start := time.Now()
 	qrels, err := corpus.ReadQrels(cfg.Input, cfg.Split)
 	if err != nil {
 		return sum, err
@@ -128,35 +131,17 @@ func Evaluate(ctx context.Context, cfg EvalConfig) (*EvalSummary, error) {
 	if err != nil {
 		return sum, err
 	}
-	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: builderProgress(cfg.Progress)})
+	queries := judgedQueries(qrels, texts, sum)
+	if len(queries) == 0 {
+		return sum, fmt.Errorf("%s: qrels/%s.tsv: %w", cfg.Input, cfg.Split, ErrNoJudgedQueries)
+	}
+	ix, ids, err := indexCorpus(ctx, &cfg, qrels, sum, start)
 	if err != nil {
-		return sum, err
-	}
-	ids, err := readCorpus(&cfg, qrels, builder, sum)
-	if err != nil {
-		builder.Discard()
-		return sum, err
-	}
-	sum.ReadSeconds = time.Since(start).Seconds()
-
-	start = time.Now()
-	if cfg.Progress != nil {
-		cfg.Progress.Start("indexing", builder.Len())
-	}
-	ix, reused, err := builder.Build(ctx)
-	if cfg.Progress != nil {
-		cfg.Progress.Finish()
-	}
-	if err != nil {
-		builder.Discard()
 		return sum, err
 	}
 	defer ix.Close()
-	sum.Passages, sum.IndexReused = ix.Len(), reused
-	sum.IndexSeconds = time.Since(start).Seconds()
 
 	start = time.Now()
-	queries := judgedQueries(qrels, texts, sum)
 	rankings, err := rankAll(ctx, ix, ids, queries, &cfg)
 	if err != nil {
 		return sum, err
@@ -171,6 +156,42 @@ func Evaluate(ctx context.Context, cfg EvalConfig) (*EvalSummary, error) {
 		return sum, writeRun(run, cfg.RunFile, queries, rankings)
 	}
 	return sum, nil
+}
+
+// ErrNoJudgedQueries is returned for a qrels split in which no query has
+// a relevant document.
+var ErrNoJudgedQueries = errors.New("no query has a relevant document")
+
+// indexCorpus reads the corpus into a new or reused index and returns it
+// with the corpus IDs of its document numbers. Reading time is counted
+// from readStart.
+func indexCorpus(ctx context.Context, cfg *EvalConfig, qrels *corpus.Qrels, sum *EvalSummary, readStart time.Time) (*index.Index, *docIDs, error) {
+	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: builderProgress(cfg.Progress)})
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := readCorpus(cfg, qrels, builder, sum)
+	if err != nil {
+		builder.Discard()
+		return nil, nil, err
+	}
+	sum.ReadSeconds = time.Since(readStart).Seconds()
+
+	start := time.Now()
+	if cfg.Progress != nil {
+		cfg.Progress.Start("indexing", builder.Len())
+	}
+	ix, reused, err := builder.Build(ctx)
+	if cfg.Progress != nil {
+		cfg.Progress.Finish()
+	}
+	if err != nil {
+		builder.Discard()
+		return nil, nil, err
+	}
+	sum.Passages, sum.IndexReused = ix.Len(), reused
+	sum.IndexSeconds = time.Since(start).Seconds()
+	return ix, ids, nil
 }
 
 // builderProgress adapts Progress to the index builder's callback.

@@ -201,6 +201,7 @@ func TestEvaluateRejects(t *testing.T) {
 		{"corpus without IDs", with("corpus.jsonl", `{"text": "owls"}`+"\n"), "test", `missing "_id"`},
 		{"query ID with a space", with("queries.jsonl", `{"_id": "q 1", "text": "owls"}`+"\n", "qrels/test.tsv", "q 1\td1\t1\n"), "test", "white space"},
 		{"fractional grade", with("qrels/test.tsv", "q1\td1\t0.5\n"), "test", "not an integer"},
+		{"no relevant document", with("qrels/test.tsv", "q1\td1\t0\n"), "test", "no query has a relevant document"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
