@@ -138,21 +138,10 @@ func printMetrics(w io.Writer, m *pipeline.Metrics) {
 	fmt.Fprintf(w, "Recall@1000  %.4f\n", m.Recall1000)
 }
 
-// printEvalSummary writes what was evaluated, the warnings and the timings
+// printEvalSummary writes the warnings, what was evaluated and the timings
 // to w.
 func printEvalSummary(w io.Writer, cfg *pipeline.EvalConfig, s *pipeline.EvalSummary, total time.Duration) {
-	if n := len(s.MissingQueries); n > 0 {
-		fmt.Fprintf(w, "mine: warning: qrels name %d queries missing from queries.jsonl; they score 0: %s\n", n, listIDs(s.MissingQueries))
-	}
-	if n := len(s.MissingDocs); n > 0 {
-		fmt.Fprintf(w, "mine: warning: qrels name %d relevant documents missing from the corpus; they count as not retrieved: %s\n", n, listIDs(s.MissingDocs))
-	}
-	if s.Corpus.DuplicateIDs > 0 {
-		fmt.Fprintf(w, "mine: warning: corpus repeats %d document IDs; the first of each was used\n", s.Corpus.DuplicateIDs)
-	}
-	if s.Corpus.Empty > 0 {
-		fmt.Fprintf(w, "mine: warning: skipped %d corpus documents with neither title nor text\n", s.Corpus.Empty)
-	}
+	printEvalWarnings(w, s)
 	params := fmt.Sprintf("k1 %g, b %g", cfg.Ranking.K1, cfg.Ranking.B)
 	if cfg.Ranking.Scoring == index.ScoringBleve {
 		params = "k1 1.2, b 0.75 as Bleve sets them"
@@ -172,4 +161,21 @@ func printEvalSummary(w io.Writer, cfg *pipeline.EvalConfig, s *pipeline.EvalSum
 	}
 	fmt.Fprintf(w, "  time        read %.2fs, index %.2fs, rank %.2fs, total %.2fs\n",
 		s.ReadSeconds, s.IndexSeconds, s.SearchSeconds, total.Seconds())
+}
+
+// printEvalWarnings reports judged queries and documents that could not
+// be ranked, and corpus entries that were skipped.
+func printEvalWarnings(w io.Writer, s *pipeline.EvalSummary) {
+	if n := len(s.MissingQueries); n > 0 {
+		fmt.Fprintf(w, "mine: warning: qrels name %d queries missing from queries.jsonl; they score 0: %s\n", n, listIDs(s.MissingQueries))
+	}
+	if n := len(s.MissingDocs); n > 0 {
+		fmt.Fprintf(w, "mine: warning: qrels name %d relevant documents missing from the corpus; they count as not retrieved: %s\n", n, listIDs(s.MissingDocs))
+	}
+	if s.Corpus.DuplicateIDs > 0 {
+		fmt.Fprintf(w, "mine: warning: corpus repeats %d document IDs; the first of each was used\n", s.Corpus.DuplicateIDs)
+	}
+	if s.Corpus.Empty > 0 {
+		fmt.Fprintf(w, "mine: warning: skipped %d corpus documents with neither title nor text\n", s.Corpus.Empty)
+	}
 }

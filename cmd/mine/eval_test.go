@@ -21,6 +21,7 @@ import (
 //	d  "pear pear pear pear"
 //	e  "plum plum plum plum"     plum 4
 //	f  the text of b             apple 2
+//	a  again, "plum"             skipped: the ID is taken
 //
 // q1 "apple" ranks a, then b and f with equal scores, then c. Equal
 // scores go by descending ID as in trec_eval, so the order is a, f, b, c. q2 "plum"
@@ -36,6 +37,7 @@ func evalFixture(t *testing.T) string {
 {"_id": "d", "title": "", "text": "pear pear pear pear"}
 {"_id": "e", "title": "", "text": "plum plum plum plum"}
 {"_id": "f", "title": "", "text": "apple apple pear pear"}
+{"_id": "a", "title": "", "text": "plum"}
 `,
 		"queries.jsonl": `{"_id": "q1", "text": "apple"}
 {"_id": "q2", "text": "plum"}
@@ -94,6 +96,8 @@ func TestEvalMetricsByHand(t *testing.T) {
 				"1 relevant documents missing from the corpus; they count as not retrieved: zz",
 				"3 queries of split test",
 				"6 documents, 5 distinct texts",
+				"corpus repeats 1 document IDs; the first of each was used",
+				"1 documents have the text of an earlier one",
 			} {
 				if !strings.Contains(stderr, warning) {
 					t.Errorf("stderr lacks %q:\n%s", warning, stderr)
