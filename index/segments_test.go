@@ -2,8 +2,10 @@ package index
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -37,6 +39,10 @@ func forceMerge(t *testing.T, dir string) {
 		t.Fatalf("bleve index is a %T, want scorch", adv)
 	}
 	if err := s.ForceMerge(context.Background(), nil); err != nil {
+		idx.Close()
+		t.Fatal(err)
+	}
+	if err := waitPersisted(s); err != nil {
 		idx.Close()
 		t.Fatal(err)
 	}
@@ -120,5 +126,24 @@ func compareRankings(t *testing.T, want, got *Index, queries []string) {
 				}
 			}
 		}
+	}
+}
+
+// waitPersisted waits, up to 30 seconds, until Bleve reports that its
+// background merging and persisting are done. ForceMerge returns once the
+// merged segment is in the in-memory root. The persister records it on
+// disk later, and an index closed before that reopens with the segments
+// from before the merge.
+func waitPersisted(s *scorch.Scorch) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		active, ok := s.StatsMap()["index_bgthreads_active"].(bool)
+		if ok && !active {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("merged index not persisted within 30 s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
