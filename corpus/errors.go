@@ -16,6 +16,7 @@ var (
 	ErrEmpty    = errors.New("empty value")
 	ErrColumns  = errors.New("wrong number of columns")
 	ErrRead     = errors.New("unreadable input")
+	ErrConflict = errors.New("conflicting rows")
 )
 
 // Kinds lists the kinds of bad input in the order reports show them.

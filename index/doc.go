@@ -13,6 +13,9 @@
 // tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)), with dl and avgdl
 // counted in tokens after analysis. A query term that occurs n times counts
 // n times. Scores do not depend on how Bleve split the index into segments.
-// Bleve's own "bm25" scoring model is also set in the index mapping and can
-// be used for comparison.
+// The "lucene" model computes the same formula with the document length
+// that Lucene's one-byte norm keeps, which Anserini's and Pyserini's BM25
+// rankings reproduce. Bleve's own "bm25" scoring model is also set in the
+// index mapping and can be used for comparison; it differs from Okapi BM25
+// in its term frequency, average length and fixed k1 and b.
 package index

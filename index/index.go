@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -23,6 +24,10 @@ type Index struct {
 	analyzer analysis.Analyzer
 	avgLen   float64
 	dfCache  docFreqCache
+	// docIDs caches the document ID of each Bleve internal document
+	// number, plus 1 so that 0 marks a number not looked up yet. The
+	// numbering is fixed for the life of reader.
+	docIDs []atomic.Uint32
 }
 
 // Open opens an index folder that Builder.Build completed.
@@ -64,6 +69,7 @@ func open(dir string, temp bool) (*Index, error) {
 		ix.Close()
 		return nil, fmt.Errorf("open index: analyzer %q is not defined in the index mapping; rebuild the index", meta.Analyzer)
 	}
+	ix.docIDs = make([]atomic.Uint32, meta.Passages)
 	if meta.Passages > 0 {
 		ix.avgLen = float64(meta.Tokens) / float64(meta.Passages)
 	}

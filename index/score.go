@@ -70,6 +70,9 @@ func (ix *Index) ScoreDocs(ctx context.Context, text string, ids []uint32, p Par
 				continue
 			}
 			dl := math.Round(1 / (d.Norm * d.Norm))
+			if p.Scoring == ScoringLucene {
+				dl = float64(luceneLength(uint64(dl)))
+			}
 			tf := float64(d.Freq)
 			scores[t.slot] += weight * tf / (tf + lengthNorm + lengthScale*dl)
 		}

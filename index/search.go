@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -22,6 +23,12 @@ const MaxQueryTerms = 1024
 const (
 	// ScoringOkapi is exact Okapi BM25 computed over Bleve's postings.
 	ScoringOkapi = "okapi"
+	// ScoringLucene is Okapi BM25 as Lucene's BM25Similarity computes it,
+	// and so Anserini and Pyserini: document lengths are read back from
+	// Lucene's one-byte norm (see luceneLength), exact up to 39 tokens and
+	// rounded down above. Scores are computed in float64, where Lucene
+	// uses float32, so nearly equal scores may order differently.
+	ScoringLucene = "lucene"
 	// ScoringBleve is Bleve's own "bm25" scoring model. In Bleve v2.6.3 it
 	// differs from Okapi BM25 in three ways. It takes the square root of
 	// the term frequency, leaves out the factor k1 + 1, and divides the
@@ -40,7 +47,7 @@ const (
 
 // Params selects the scoring model and its parameters.
 type Params struct {
-	Scoring string  // ScoringOkapi or ScoringBleve
+	Scoring string  // one of ScoringModels()
 	K1      float64 // term frequency saturation
 	B       float64 // length normalisation, from 0 (none) to 1 (full)
 }
@@ -67,6 +74,8 @@ func (ix *Index) Search(ctx context.Context, text string, k int, p Params) ([]Hi
 	case ScoringBleve:
 		return ix.searchBleve(ctx, terms, counts, k)
 	case ScoringOkapi, "":
+		fallthrough
+	case ScoringLucene:
 		s, err := ix.accumulate(ctx, terms, counts, p)
 		if err != nil {
 			return nil, err
@@ -75,7 +84,12 @@ func (ix *Index) Search(ctx context.Context, text string, k int, p Params) ([]Hi
 		hits, _, err := ix.topHits(s, k, math.Inf(1))
 		return hits, err
 	}
-	return nil, fmt.Errorf("search: unknown scoring model %q; use %q or %q", p.Scoring, ScoringOkapi, ScoringBleve)
+	return nil, fmt.Errorf("search: unknown scoring model %q; use one of %s", p.Scoring, ScoringModels())
+}
+
+// ScoringModels lists the scoring models that Search accepts.
+func ScoringModels() []string {
+	return []string{ScoringOkapi, ScoringLucene, ScoringBleve}
 }
 
 // scratch is one search's accumulator, indexed by Bleve's internal
@@ -92,10 +106,11 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // SearchWindow ranks like Search and returns the top k passages, and also
 // the top k of those scoring at most limit together with the number of
 // passages scoring above it. A candidate's rank in the full ranking is
-// above plus its position in below. Only exact Okapi scoring supports it.
+// above plus its position in below. Bleve's own scoring does not support
+// it.
 func (ix *Index) SearchWindow(ctx context.Context, text string, k int, limit float64, p Params) (top, below []Hit, above int, err error) {
 	if p.Scoring == ScoringBleve {
-		return nil, nil, 0, fmt.Errorf("search: a score limit needs the %q scoring model", ScoringOkapi)
+		return nil, nil, 0, fmt.Errorf("search: a score limit needs the %q or %q scoring model", ScoringOkapi, ScoringLucene)
 	}
 	terms, counts := ix.Terms(text)
 	if len(terms) == 0 || k <= 0 {
@@ -127,6 +142,7 @@ func (s *scratch) release() {
 // accumulator. Every score is positive, so a zero accumulator marks a
 // document not seen yet. The caller must release the result.
 func (ix *Index) accumulate(ctx context.Context, terms []string, counts []int, p Params) (*scratch, error) {
+	lucene := p.Scoring == ScoringLucene
 	s := scratchPool.Get().(*scratch)
 	n := float64(ix.meta.Passages)
 	lengthNorm := p.K1 * (1 - p.B)
@@ -161,6 +177,9 @@ func (ix *Index) accumulate(ctx context.Context, terms []string, counts []int, p
 			// Bleve stores the field length L as the norm 1/sqrt(L) in a
 			// float32, which recovers L exactly below about 4 million tokens.
 			dl := math.Round(1 / (d.Norm * d.Norm))
+			if lucene {
+				dl = float64(luceneLength(uint64(dl)))
+			}
 			tf := float64(d.Freq)
 			if num >= uint64(len(s.acc)) {
 				grown := make([]float64, max(num+1, uint64(ix.meta.Passages)))
@@ -178,6 +197,21 @@ func (ix *Index) accumulate(ctx context.Context, terms []string, counts []int, p
 		}
 	}
 	return s, nil
+}
+
+// luceneLength returns a document length as Lucene's BM25Similarity reads
+// it back from the one-byte norm that SmallFloat.intToByte4 encodes.
+// Lengths below 24 are kept. Of a longer length, the excess over 24 is
+// rounded down to its 4 most significant bits, so the result is exact up
+// to 39 and below that by at most 1/8 of the excess.
+func luceneLength(n uint64) uint64 {
+	const free = 24
+	if n < free {
+		return n
+	}
+	excess := n - free
+	shift := max(bits.Len64(excess)-4, 0)
+	return free + excess>>shift<<shift
 }
 
 // topHits returns the k best accumulated documents that score at most
@@ -214,18 +248,12 @@ func (ix *Index) topHits(s *scratch, k int, limit float64) ([]Hit, int, error) {
 	// k can exceed the index size by far (a large -depth), so size the
 	// slice by the documents that matched.
 	hits := make([]Hit, 0, min(k, len(s.touched)))
-	var internal [8]byte
 	for _, num := range s.touched {
 		score := s.acc[num]
 		if score < threshold || score > limit {
 			continue
 		}
-		binary.BigEndian.PutUint64(internal[:], num)
-		ext, err := ix.reader.ExternalID(internal[:])
-		if err != nil {
-			return nil, 0, fmt.Errorf("search: map document %d: %w", num, err)
-		}
-		id, err := parseDocID(ext)
+		id, err := ix.docID(num)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -236,6 +264,30 @@ func (ix *Index) topHits(s *scratch, k int, limit float64) ([]Hit, int, error) {
 		hits = hits[:k]
 	}
 	return hits, above, nil
+}
+
+// docID maps a Bleve internal document number to its document ID, looking
+// it up in Bleve once and then in ix.docIDs.
+func (ix *Index) docID(num uint64) (uint32, error) {
+	if num < uint64(len(ix.docIDs)) {
+		if v := ix.docIDs[num].Load(); v != 0 {
+			return v - 1, nil
+		}
+	}
+	var internal [8]byte
+	binary.BigEndian.PutUint64(internal[:], num)
+	ext, err := ix.reader.ExternalID(internal[:])
+	if err != nil {
+		return 0, fmt.Errorf("search: map document %d: %w", num, err)
+	}
+	id, err := parseDocID(ext)
+	if err != nil {
+		return 0, err
+	}
+	if num < uint64(len(ix.docIDs)) {
+		ix.docIDs[num].Store(id + 1)
+	}
+	return id, nil
 }
 
 func sortHits(hits []Hit) {

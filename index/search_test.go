@@ -209,7 +209,7 @@ func TestSearchUnknownScoring(t *testing.T) {
 	ix, _, _ := buildIndex(t, filepath.Join(t.TempDir(), "idx"), Options{}, []string{"the cat sat"})
 	defer closeIndex(t, ix)
 	_, err := ix.Search(context.Background(), "cat", 10, Params{Scoring: "tfidf", K1: 1, B: 0.5})
-	want := `search: unknown scoring model "tfidf"; use "okapi" or "bleve"`
+	want := `search: unknown scoring model "tfidf"; use one of [okapi lucene bleve]`
 	if err == nil || err.Error() != want {
 		t.Errorf("got error %v, want %q", err, want)
 	}

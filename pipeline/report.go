@@ -153,14 +153,14 @@ func newReport(cfg *Config, sum *Summary, ix *index.Index) (*Report, error) {
 		r.Histogram[key] = c
 	}
 	within := sum.PositivesRanked
-	r.Positives = ranked(sum.Positives, &sum.positiveRanks, &sum.positiveScores)
+	r.Positives = rankedStats(sum.Positives, &sum.positiveRanks, &sum.positiveScores)
 	r.Positives.WithinDepth = &within
-	r.Negatives = ranked(sum.Mined, &sum.keptRanks, &sum.keptScores)
+	r.Negatives = rankedStats(sum.Mined, &sum.keptRanks, &sum.keptScores)
 	r.Seconds = ReportSeconds{Read: sum.ReadSeconds, Index: sum.IndexSeconds, Mine: sum.MineSeconds}
 	return r, nil
 }
 
-func ranked(count int, ranks, scores *distribution) ReportRanked {
+func rankedStats(count int, ranks, scores *distribution) ReportRanked {
 	r := ReportRanked{Count: count, MedianRank: finite(ranks.Quantile(0.5)), Scores: map[string]*float64{}}
 	for _, q := range []float64{0.1, 0.25, 0.5, 0.75, 0.9} {
 		r.Scores[fmt.Sprintf("p%02.0f", 100*q)] = finite(scores.Quantile(q))

@@ -69,7 +69,7 @@ func registerMiningFlags(fs *flag.FlagSet, cfg *pipeline.Config) *miningFlags {
 	fs.StringVar(&cfg.Analyzer, "analyzer", cfg.Analyzer, "text analyzer for passages and queries; one of "+index.AnalyzerNames())
 	fs.Float64Var(&cfg.Ranking.K1, "k1", cfg.Ranking.K1, "BM25 term frequency saturation")
 	fs.Float64Var(&cfg.Ranking.B, "b", cfg.Ranking.B, "BM25 length normalisation, 0 to 1")
-	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, "scoring model: \"okapi\" (exact Okapi BM25) or \"bleve\" (Bleve's own bm25)")
+	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, scoringHelp)
 	fs.IntVar(&cfg.Skip, "skip", cfg.Skip, "ignore the top `K` candidates of each ranking, which are the likeliest to be unlabelled positives")
 	fs.Float64Var(&cfg.MaxSimilarity, "max-similarity", cfg.MaxSimilarity, "drop a candidate whose tf-idf cosine similarity with a relevant passage is this or more, 0 to 1, when both have 20 distinct terms or more (0: off)")
 	fs.Float64Var(&cfg.MaxOverlap, "max-overlap", cfg.MaxOverlap, "drop a candidate whose 3-word shingles overlap a relevant passage by this share or more, 0 to 1 (0: off)")
@@ -195,8 +195,8 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-k1 must not be negative, got %g", cfg.Ranking.K1)
 	case cfg.Ranking.B < 0 || cfg.Ranking.B > 1:
 		return usagef("-b must be between 0 and 1, got %g", cfg.Ranking.B)
-	case cfg.Ranking.Scoring != index.ScoringOkapi && cfg.Ranking.Scoring != index.ScoringBleve:
-		return usagef("-scoring must be %q or %q, got %q", index.ScoringOkapi, index.ScoringBleve, cfg.Ranking.Scoring)
+	case !slices.Contains(index.ScoringModels(), cfg.Ranking.Scoring):
+		return usagef("-scoring must be one of %s, got %q", strings.Join(index.ScoringModels(), ", "), cfg.Ranking.Scoring)
 	case index.CheckAnalyzer(cfg.Analyzer) != nil:
 		return usagef("-analyzer: %v", index.CheckAnalyzer(cfg.Analyzer))
 	}
