@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,26 @@ type Writer struct {
 // SetValidator makes the Writer pass every line it writes to v, so that a
 // file can be checked against the upload rules without reading it back.
 func (w *Writer) SetValidator(v *Validator) { w.check = v }
+
+// CheckWritten passes the lines that an earlier run wrote, read from r, to
+// the validator, so that a resumed file is checked whole.
+func (w *Writer) CheckWritten(r io.Reader) error {
+	if w.check == nil {
+		return nil
+	}
+	lr := NewLineReader(r, "")
+	for {
+		_, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil && !errors.Is(err, ErrEncoding) {
+			return fmt.Errorf("check written output: %w", err)
+		}
+		w.lines++
+		w.check.CheckLine(w.lines, lr.Raw())
+	}
+}
 
 // NewWriter returns a Writer on w. Call Flush when done.
 func NewWriter(w io.Writer) *Writer {
@@ -75,6 +96,45 @@ type Output struct {
 	file    *os.File
 	tmp     string
 	counter countingWriter
+	// keep leaves the temporary file in place on Abort, for a later run to
+	// resume.
+	keep bool
+}
+
+// PartialName returns the name of the partial file that OpenPartial uses
+// for name: a hidden file beside it.
+func PartialName(name string) string {
+	dir, base := filepath.Split(name)
+	return filepath.Join(dir, "."+base+".partial")
+}
+
+// OpenPartial opens the partial file of name for a run that can be resumed:
+// it keeps the first keep bytes written by an earlier run, drops anything
+// after them, and appends. Abort leaves the partial file in place; Commit
+// renames it to name.
+func OpenPartial(name string, keep int64) (*Output, error) {
+	path := PartialName(name)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open partial output: %w", err)
+	}
+	fi, err := f.Stat()
+	if err == nil && fi.Size() < keep {
+		err = fmt.Errorf("%s holds %d bytes, the checkpoint says %d; remove it and its checkpoint to start over", path, fi.Size(), keep)
+	}
+	if err == nil {
+		err = f.Truncate(keep)
+	}
+	if err == nil {
+		_, err = f.Seek(keep, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open partial output: %w", err)
+	}
+	o := &Output{name: name, file: f, tmp: path, keep: true}
+	o.counter = countingWriter{w: f, n: keep}
+	return o, nil
 }
 
 // CreateOutput opens name for writing through a temporary file beside it.
@@ -143,14 +203,17 @@ func (o *Output) Commit() error {
 	return nil
 }
 
-// Abort removes the temporary file; the target is left as it was. It is a
-// no-op after Commit, and for a stream.
+// Abort removes the temporary file, or closes it when OpenPartial made it;
+// the target is left as it was. It is a no-op after Commit, and for a
+// stream.
 func (o *Output) Abort() {
 	if o.tmp == "" {
 		return
 	}
 	o.file.Close()
-	os.Remove(o.tmp)
+	if !o.keep {
+		os.Remove(o.tmp)
+	}
 	o.tmp = ""
 }
 

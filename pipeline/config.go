@@ -34,6 +34,9 @@ type Config struct {
 	// Rebuild replaces an index in IndexDir that was built from other
 	// passages or settings, instead of failing.
 	Rebuild bool
+	// Resume continues an interrupted run from its checkpoint, and keeps
+	// the partial output and the checkpoint when a run fails.
+	Resume bool
 	// Shard and Shards select the records whose position modulo Shards is
 	// Shard, so that several processes can split one job; Shards 0 or 1
 	// means all records.
@@ -173,6 +176,10 @@ func (c *Config) check() error {
 		return fmt.Errorf("%w: a held-out file needs an eval count above 0 or an eval fraction between 0 and 1, got %g", ErrConfig, c.EvalFraction)
 	case c.Shards > 1 && (c.Shard < 0 || c.Shard >= c.Shards):
 		return fmt.Errorf("%w: shard %d is not between 0 and %d", ErrConfig, c.Shard, c.Shards-1)
+	case c.Resume && c.Output == corpus.StdinName:
+		return fmt.Errorf("%w: a run written to standard output cannot be resumed", ErrConfig)
+	case c.Resume && (c.Audit != "" || c.OnShort == ShortDrop):
+		return fmt.Errorf("%w: a resumable run cannot write an audit or drop short records", ErrConfig)
 	case c.Audit != "" && c.AuditN < 1:
 		return fmt.Errorf("%w: an audit needs at least 1 record, got %d", ErrConfig, c.AuditN)
 	case c.EvalOut != "" && c.EvalOut == c.Output:

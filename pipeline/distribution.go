@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 )
@@ -62,3 +63,23 @@ func (d *distribution) Quantile(q float64) float64 {
 
 // Len returns the number of values added.
 func (d *distribution) Len() int { return d.n }
+
+// distributionJSON is the stored form of a distribution, for checkpoints.
+type distributionJSON struct {
+	Width  float64       `json:"width"`
+	Counts map[int64]int `json:"counts"`
+	N      int           `json:"n"`
+}
+
+func (d distribution) MarshalJSON() ([]byte, error) {
+	return json.Marshal(distributionJSON{Width: d.width, Counts: d.counts, N: d.n})
+}
+
+func (d *distribution) UnmarshalJSON(b []byte) error {
+	var v distributionJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	d.width, d.counts, d.n = v.Width, v.Counts, v.N
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -46,13 +47,25 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	records, relevantIDs, eval = shard(records, relevantIDs, eval, &cfg)
 
+	cp := checkpoint{}
+	if cfg.Resume {
+		key, err := resumeKey(&cfg, ix)
+		if err != nil {
+			return sum, err
+		}
+		if cp, err = loadCheckpoint(&cfg, key); err != nil {
+			return sum, err
+		}
+		sum.restore(cp.Summary)
+		sum.Resumed = cp.Records
+	}
 	start := time.Now()
-	sinks, err := openSinks(&cfg, eval, rej)
+	sinks, err := openSinks(&cfg, eval, rej, &cp)
 	if err != nil {
 		return sum, err
 	}
 	defer sinks.abort()
-	if err := mineAll(ctx, ix, records, relevantIDs, &cfg, sinks, sum); err != nil {
+	if err := mineAll(ctx, ix, records, relevantIDs, &cfg, sinks, sum, cp); err != nil {
 		return sum, err
 	}
 	sum.MineSeconds = time.Since(start).Seconds()
@@ -64,6 +77,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if err := sinks.commit(); err != nil {
 		return sum, err
+	}
+	if cfg.Resume {
+		if err := os.Remove(checkpointPath(cfg.Output)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return sum, fmt.Errorf("remove checkpoint: %w", err)
+		}
 	}
 	if cfg.Audit != "" {
 		if err := writeAudit(cfg.Audit, sinks.audit, cfg.Stdout); err != nil {
@@ -196,7 +214,10 @@ func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary) ([]c
 // mineAll mines every record with a pool of cfg.Workers goroutines and
 // writes the results in input order. At most window records are in flight
 // or waiting to be written, so memory does not grow with the input.
-func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, relevantIDs [][]uint32, cfg *Config, out *sinks, sum *Summary) error {
+//
+// A resumable run starts after the records its checkpoint names and saves
+// a new checkpoint every checkpointEvery records.
+func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, relevantIDs [][]uint32, cfg *Config, out *sinks, sum *Summary, cp checkpoint) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// Enough slack that a slow record does not idle the other workers.
@@ -208,7 +229,9 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, rele
 	}
 	// Sized to the window so that a worker never blocks on sending.
 	results := make(chan result, window)
-	sum.Histogram = make([]int, histogramMax+1)
+	if sum.Histogram == nil {
+		sum.Histogram = make([]int, histogramMax+1)
+	}
 	if cfg.Progress != nil {
 		cfg.Progress.Start("mining", len(records))
 	}
@@ -216,7 +239,7 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, rele
 	writerDone := make(chan error, 1)
 	go func() {
 		pending := make(map[int]mined)
-		next := 0
+		next := cp.Records
 		var werr error
 		for r := range results {
 			pending[r.i] = r.m
@@ -238,6 +261,11 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, rele
 				if cfg.Progress != nil && werr == nil {
 					cfg.Progress.Set(next)
 				}
+				if cfg.Resume && werr == nil && (next-cp.Records)%checkpointEvery == 0 {
+					if werr = out.checkpoint(cfg, cp.Key, next, sum); werr != nil {
+						cancel(werr)
+					}
+				}
 			}
 		}
 		writerDone <- werr
@@ -246,7 +274,7 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, rele
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Workers)
 dispatch:
-	for i := range records {
+	for i := cp.Records; i < len(records); i++ {
 		select {
 		case slots <- struct{}{}:
 		case <-gctx.Done():

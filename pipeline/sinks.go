@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/mine-tools/mine/corpus"
 )
@@ -28,17 +29,19 @@ type sinks struct {
 	isEval  []bool
 }
 
-func openSinks(cfg *Config, isEval []bool, rej *rejects) (*sinks, error) {
+// openSinks opens the outputs. For a resumable run they are partial files
+// that keep the bytes the checkpoint names.
+func openSinks(cfg *Config, isEval []bool, rej *rejects, cp *checkpoint) (*sinks, error) {
 	s := &sinks{format: cfg.Format, isEval: isEval, onShort: cfg.OnShort, rejects: rej}
 	if cfg.Audit != "" {
 		s.audit = &auditSample{n: cfg.AuditN, seed: cfg.Seed}
 	}
 	var err error
-	if s.train, err = openSink(cfg.Output, cfg.Stdout, cfg.Format); err != nil {
+	if s.train, err = openSink(cfg, cfg.Output, cp.Output); err != nil {
 		return nil, err
 	}
 	if isEval != nil {
-		if s.eval, err = openSink(cfg.EvalOut, cfg.Stdout, cfg.Format); err != nil {
+		if s.eval, err = openSink(cfg, cfg.EvalOut, cp.Eval); err != nil {
 			s.abort()
 			return nil, err
 		}
@@ -46,17 +49,39 @@ func openSinks(cfg *Config, isEval []bool, rej *rejects) (*sinks, error) {
 	return s, nil
 }
 
-func openSink(name string, stdout io.Writer, format corpus.Format) (*sink, error) {
-	out, err := corpus.CreateOutput(name, stdout)
+func openSink(cfg *Config, name string, keep int64) (*sink, error) {
+	var out *corpus.Output
+	var err error
+	if cfg.Resume {
+		out, err = corpus.OpenPartial(name, keep)
+	} else {
+		out, err = corpus.CreateOutput(name, cfg.Stdout)
+	}
 	if err != nil {
 		return nil, err
 	}
 	k := &sink{name: name, out: out, w: corpus.NewWriter(out.Writer())}
-	if format == corpus.FormatCohere {
+	if cfg.Format == corpus.FormatCohere {
 		k.check = corpus.NewValidator(name, corpus.ValidateOptions{})
 		k.w.SetValidator(k.check)
 	}
+	if keep > 0 {
+		if err := k.checkWritten(keep); err != nil {
+			out.Abort()
+			return nil, err
+		}
+	}
 	return k, nil
+}
+
+// checkWritten validates the first keep bytes of a resumed partial file.
+func (k *sink) checkWritten(keep int64) error {
+	f, err := os.Open(corpus.PartialName(k.name))
+	if err != nil {
+		return fmt.Errorf("resume: %w", err)
+	}
+	defer f.Close()
+	return k.w.CheckWritten(io.LimitReader(f, keep))
 }
 
 // write writes record i in the configured format, or to the rejects file
@@ -126,4 +151,17 @@ func (s *sinks) all() []*sink {
 		return []*sink{s.train}
 	}
 	return []*sink{s.train, s.eval}
+}
+
+// checkpoint flushes the outputs and saves a checkpoint after the first
+// records records.
+func (s *sinks) checkpoint(cfg *Config, key string, records int, sum *Summary) error {
+	if err := s.flush(); err != nil {
+		return err
+	}
+	cp := checkpoint{Key: key, Records: records, Output: s.train.out.Size(), Summary: sum.snapshot()}
+	if s.eval != nil {
+		cp.Eval = s.eval.out.Size()
+	}
+	return saveCheckpoint(cfg, cp)
 }

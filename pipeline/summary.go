@@ -67,6 +67,8 @@ type Summary struct {
 	// Rank and score distributions of the positives within the depth and
 	// of the mined negatives.
 	positiveRanks, keptRanks, positiveScores, keptScores distribution
+	// Resumed counts records that an earlier, interrupted run had written.
+	Resumed int
 	// Seconds spent per stage.
 	ReadSeconds, IndexSeconds, MineSeconds float64
 }

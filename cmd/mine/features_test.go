@@ -275,6 +275,61 @@ func TestShards(t *testing.T) {
 	}
 }
 
+// TestResumeAfterKill kills a resumable run with SIGKILL after its first
+// checkpoint and resumes it: the output must be byte-identical to an
+// uninterrupted run.
+func TestResumeAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	dir := t.TempDir()
+	idx := filepath.Join(dir, "index")
+	whole := filepath.Join(dir, "whole.jsonl")
+	evalWhole := filepath.Join(dir, "whole.eval.jsonl")
+	args := []string{"-in", scifact, "-split", "train", "-index", idx, "-eval-count", "50"}
+	if code, _, stderr := runCLI(t, append(args, "-out", whole, "-eval-out", evalWhole)...); code != exitOK {
+		t.Fatalf("uninterrupted run: exit %d\n%s", code, stderr)
+	}
+
+	out := filepath.Join(dir, "out.jsonl")
+	evalOut := filepath.Join(dir, "out.eval.jsonl")
+	resumable := append(args, "-out", out, "-eval-out", evalOut, "-resume", "-workers", "1")
+	cmd := exec.Command(os.Args[0], resumable...)
+	cmd.Env = append(os.Environ(), "MINE_TEST_RUN_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		if _, err := os.Stat(filepath.Join(dir, ".out.jsonl.checkpoint")); err == nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if _, err := os.Stat(out); err == nil {
+		t.Fatalf("the killed run finished before the kill; the test needs a slower run")
+	}
+
+	code, _, stderr := runCLI(t, append(resumable[:len(resumable)-2], "-workers", "2")...)
+	if code != exitOK {
+		t.Fatalf("resumed run: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "resumed after") {
+		t.Errorf("the second run did not resume:\n%s", stderr)
+	}
+	for _, pair := range [][2]string{{whole, out}, {evalWhole, evalOut}} {
+		want, _ := os.ReadFile(pair[0])
+		got, err := os.ReadFile(pair[1])
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the uninterrupted %s (%d and %d bytes)", pair[1], pair[0], len(got), len(want))
+		}
+	}
+	noFiles(t, dir, "index", "whole.jsonl", "whole.eval.jsonl", "out.jsonl", "out.eval.jsonl")
+}
+
 // TestInterrupt sends SIGINT to a running command, while it indexes and
 // while it mines, and checks that nothing is left behind.
 func TestInterrupt(t *testing.T) {

@@ -113,6 +113,7 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&cfg.Report, "report", "", "write a JSON manifest of the run to this `file`: version, parameters, input SHA-256, guard counts, rank and score statistics")
 	fs.StringVar(&cfg.Audit, "audit", "", "write a Markdown table of -audit-n output records drawn at random with -seed to this `file`, for a person to review")
 	fs.IntVar(&cfg.AuditN, "audit-n", 20, "records in the -audit table")
+	fs.BoolVar(&cfg.Resume, "resume", false, "continue an interrupted run from its checkpoint (.OUT.checkpoint beside the output); a failed run keeps its partial output (.OUT.partial) for the next -resume")
 	shard := fs.String("shard", "", "process only the records whose position modulo N is I, given as `I/N` (0 <= I < N), to split one job over N processes sharing an -index folder")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file` (read it with go tool pprof)")
 	memProfile := fs.String("memprofile", "", "write a heap profile to this `file` at the end of the run")
@@ -236,6 +237,10 @@ func checkOutputFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 		return usagef("-eval-out and -out name the same file %s", cfg.Output)
 	case cfg.Audit != "" && cfg.AuditN < 1:
 		return usagef("-audit-n must be at least 1, got %d", cfg.AuditN)
+	case cfg.Resume && cfg.Output == "-":
+		return usagef("-resume needs -out FILE: standard output cannot be resumed")
+	case cfg.Resume && (cfg.Audit != "" || cfg.OnShort == pipeline.ShortDrop):
+		return usagef("-resume cannot be combined with -audit or -on-short drop")
 	}
 	return nil
 }

@@ -24,6 +24,9 @@ func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total 
 	if cfg.EvalOut != "" {
 		fmt.Fprintf(w, "mine: held out %d records in %s\n", s.EvalWritten, cfg.EvalOut)
 	}
+	if s.Resumed > 0 {
+		fmt.Fprintf(w, "mine: resumed after %d records written by an earlier run\n", s.Resumed)
+	}
 	fmt.Fprintf(w, "  read        %d input lines, %d records", s.InputLines, s.Records)
 	if s.MergedQueries > 0 {
 		fmt.Fprintf(w, " (%d duplicate queries merged)", s.MergedQueries)
