@@ -69,6 +69,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // run executes one command line and returns its exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := dispatch(ctx, args, stdout, stderr)
+	help := "mine -h"
+	if len(args) > 0 && subcommands[args[0]] != nil {
+		help = "mine " + args[0] + " -h"
+	}
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -78,10 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errReported):
 		return exitFail
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "mine: %v\nRun 'mine -h' for usage.\n", err)
+		fmt.Fprintf(stderr, "mine: %v\nRun '%s' for usage.\n", err, help)
 		return exitUsage
-	case ctx.Err() != nil:
-		fmt.Fprintf(stderr, "mine: interrupted; no output was written\n")
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		fmt.Fprintf(stderr, "mine: interrupted\n")
 		return exitFail
 	default:
 		fmt.Fprintf(stderr, "mine: %v\n", err)

@@ -154,6 +154,12 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if errors.Is(err, pipeline.ErrConfig) {
 			return &usageError{msg: err.Error()}
 		}
+		if ctx.Err() != nil && cfg.Resume {
+			return errors.New("interrupted; the partial output is kept, so run again with -resume to continue")
+		}
+		if ctx.Err() != nil {
+			return errors.New("interrupted; no output was written")
+		}
 		return err
 	}
 	if !*quiet {
