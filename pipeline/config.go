@@ -34,6 +34,9 @@ type Config struct {
 	// Rebuild replaces an index in IndexDir that was built from other
 	// passages or settings, instead of failing.
 	Rebuild bool
+	// IndexOnly builds or checks the index in IndexDir and stops before
+	// mining, to prepare a folder that shards share.
+	IndexOnly bool
 	// Resume continues an interrupted run from its checkpoint, and keeps
 	// the partial output and the checkpoint when a run fails.
 	Resume bool
@@ -176,6 +179,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("%w: a held-out file needs an eval count above 0 or an eval fraction between 0 and 1, got %g", ErrConfig, c.EvalFraction)
 	case c.Shards > 1 && (c.Shard < 0 || c.Shard >= c.Shards):
 		return fmt.Errorf("%w: shard %d is not between 0 and %d", ErrConfig, c.Shard, c.Shards-1)
+	case c.IndexOnly && c.IndexDir == "":
+		return fmt.Errorf("%w: building only the index needs an index folder", ErrConfig)
 	case c.Resume && c.Output == corpus.StdinName:
 		return fmt.Errorf("%w: a run written to standard output cannot be resumed", ErrConfig)
 	case c.Resume && (c.Audit != "" || c.OnShort == ShortDrop):

@@ -28,8 +28,15 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := cfg.check(); err != nil {
 		return sum, err
 	}
-	if cfg.Output == "" {
+	if cfg.Output == "" && !cfg.IndexOnly {
 		return sum, fmt.Errorf("%w: no output given", ErrConfig)
+	}
+	if cfg.IndexOnly {
+		_, _, ix, err := readAndIndex(ctx, &cfg, sum, nil)
+		if err != nil {
+			return sum, err
+		}
+		return sum, ix.Close()
 	}
 	rej, err := openRejects(&cfg, sum)
 	if err != nil {

@@ -249,6 +249,9 @@ func TestShards(t *testing.T) {
 	dir := t.TempDir()
 	idx := filepath.Join(dir, "index")
 	whole := filepath.Join(dir, "whole.jsonl")
+	if code, _, stderr := runCLI(t, "-in", scifact, "-split", "train", "-index", idx, "-index-only"); code != exitOK || !strings.Contains(stderr, "indexed 5183 distinct passages") {
+		t.Fatalf("-index-only: exit %d\n%s", code, stderr)
+	}
 	if code, _, stderr := runCLI(t, "-in", scifact, "-split", "train", "-out", whole, "-index", idx); code != exitOK {
 		t.Fatalf("unsharded run: exit %d\n%s", code, stderr)
 	}

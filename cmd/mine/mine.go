@@ -113,6 +113,7 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&cfg.Report, "report", "", "write a JSON manifest of the run to this `file`: version, parameters, input SHA-256, guard counts, rank and score statistics")
 	fs.StringVar(&cfg.Audit, "audit", "", "write a Markdown table of -audit-n output records drawn at random with -seed to this `file`, for a person to review")
 	fs.IntVar(&cfg.AuditN, "audit-n", 20, "records in the -audit table")
+	fs.BoolVar(&cfg.IndexOnly, "index-only", false, "build the -index folder and stop, without mining or -out; shards can then share it")
 	fs.BoolVar(&cfg.Resume, "resume", false, "continue an interrupted run from its checkpoint (.OUT.checkpoint beside the output); a failed run keeps its partial output (.OUT.partial) for the next -resume")
 	shard := fs.String("shard", "", "process only the records whose position modulo N is I, given as `I/N` (0 <= I < N), to split one job over N processes sharing an -index folder")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file` (read it with go tool pprof)")
@@ -161,6 +162,12 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return errors.New("interrupted; no output was written")
 		}
 		return err
+	}
+	if cfg.IndexOnly {
+		if !*quiet {
+			fmt.Fprintf(stderr, "mine: indexed %d distinct passages in %s (reused: %t)\n", sum.Passages, cfg.IndexDir, sum.IndexReused)
+		}
+		return nil
 	}
 	if !*quiet {
 		printSummary(stderr, &cfg, sum, time.Since(start))
@@ -223,6 +230,10 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 // checkOutputFlags validates the flags of the mining command's outputs.
 func checkOutputFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 	switch {
+	case cfg.IndexOnly && cfg.IndexDir == "":
+		return usagef("-index-only needs -index DIR")
+	case cfg.IndexOnly:
+		return nil
 	case cfg.Output == "":
 		return usagef("-out is required: the output file, or - for standard output")
 	case cfg.OnShort != pipeline.ShortKeep && cfg.OnShort != pipeline.ShortDrop:
