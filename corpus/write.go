@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -27,33 +26,6 @@ type Writer struct {
 	w   *bufio.Writer
 	buf bytes.Buffer
 	enc *json.Encoder
-	// check, when set, validates each line as it is written.
-	check *Validator
-	lines int
-}
-
-// SetValidator makes the Writer pass every line it writes to v, so that a
-// file can be checked against the upload rules without reading it back.
-func (w *Writer) SetValidator(v *Validator) { w.check = v }
-
-// CheckWritten passes the lines that an earlier run wrote, read from r, to
-// the validator, so that a resumed file is checked whole.
-func (w *Writer) CheckWritten(r io.Reader) error {
-	if w.check == nil {
-		return nil
-	}
-	lr := NewLineReader(r, "")
-	for {
-		_, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil && !errors.Is(err, ErrEncoding) {
-			return fmt.Errorf("check written output: %w", err)
-		}
-		w.lines++
-		w.check.CheckLine(w.lines, lr.Raw())
-	}
 }
 
 // NewWriter returns a Writer on w. Call Flush when done.
@@ -69,10 +41,6 @@ func (w *Writer) Write(v any) error {
 	w.buf.Reset()
 	if err := w.enc.Encode(v); err != nil {
 		return fmt.Errorf("encode record: %w", err)
-	}
-	if w.check != nil {
-		w.lines++
-		w.check.CheckLine(w.lines, bytes.TrimSuffix(w.buf.Bytes(), []byte{'\n'}))
 	}
 	if _, err := w.w.Write(w.buf.Bytes()); err != nil {
 		return fmt.Errorf("write output: %w", err)

@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/mine-tools/mine/corpus"
 )
@@ -14,8 +12,6 @@ type sink struct {
 	out     *corpus.Output
 	w       *corpus.Writer
 	records int
-	// check validates the lines of a Cohere file as they are written.
-	check *corpus.Validator
 }
 
 // sinks routes each record to the output or to the held-out file.
@@ -60,28 +56,7 @@ func openSink(cfg *Config, name string, keep int64) (*sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &sink{name: name, out: out, w: corpus.NewWriter(out.Writer())}
-	if cfg.Format == corpus.FormatCohere {
-		k.check = corpus.NewValidator(name, corpus.ValidateOptions{})
-		k.w.SetValidator(k.check)
-	}
-	if keep > 0 {
-		if err := k.checkWritten(keep); err != nil {
-			out.Abort()
-			return nil, err
-		}
-	}
-	return k, nil
-}
-
-// checkWritten validates the first keep bytes of a resumed partial file.
-func (k *sink) checkWritten(keep int64) error {
-	f, err := os.Open(corpus.PartialName(k.name))
-	if err != nil {
-		return fmt.Errorf("resume: %w", err)
-	}
-	defer f.Close()
-	return k.w.CheckWritten(io.LimitReader(f, keep))
+	return &sink{name: name, out: out, w: corpus.NewWriter(out.Writer())}, nil
 }
 
 // write writes record i in the configured format, or to the rejects file
@@ -120,8 +95,11 @@ func (s *sinks) check(cfg *Config, sum *Summary) error {
 	if s.format != corpus.FormatCohere {
 		return nil
 	}
-	for _, k := range s.all() {
-		sum.Problems = append(sum.Problems, uploadProblems(k.check.Finish(k.out.Size()))...)
+	// Counted from the summary, which a resumed run restores, so that
+	// records of the earlier run count too.
+	sum.Problems = append(sum.Problems, uploadProblems(s.train.name, sum.Written-sum.EvalWritten-sum.DroppedShort, s.train.out.Size())...)
+	if s.eval != nil {
+		sum.Problems = append(sum.Problems, uploadProblems(s.eval.name, sum.EvalWritten, s.eval.out.Size())...)
 	}
 	if cfg.Strict && len(sum.Problems) > 0 {
 		return fmt.Errorf("%w: %s; nothing was written", errStrict, sum.Problems[0])

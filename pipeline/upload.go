@@ -14,28 +14,21 @@ type Problem struct {
 
 func (p Problem) String() string { return p.File + ": " + p.Rule }
 
-// uploadProblems turns the errors of a validation report into one problem
-// per rule: the first issue's message and how many more there are.
-func uploadProblems(r *corpus.Report) []Problem {
+// uploadProblems returns the rules of mine validate that a Cohere file of
+// the given number of records and bytes breaks. The other rules hold by
+// construction: records are merged by query text, so records are unique
+// queries; every record has a relevant passage; the input was checked for
+// UTF-8; and no negative equals a relevant passage after normalisation.
+// The messages are the validator's.
+func uploadProblems(file string, queries int, size int64) []Problem {
 	var out []Problem
-	for _, rule := range corpus.Rules() {
-		if rule.Severity() != corpus.SeverityError || r.Counts[rule] == 0 {
-			continue
-		}
-		msg := ""
-		for _, is := range r.Issues {
-			if is.Rule == rule {
-				msg = is.Message
-				if is.Line > 0 {
-					msg = fmt.Sprintf("line %d: %s", is.Line, msg)
-				}
-				break
-			}
-		}
-		if n := r.Counts[rule]; n > 1 {
-			msg += fmt.Sprintf(" (and %d more)", n-1)
-		}
-		out = append(out, Problem{File: r.File, Rule: msg})
+	if queries < corpus.CohereMinQueries {
+		out = append(out, Problem{file, fmt.Sprintf("too few unique queries: the file has %d and Cohere needs at least %d, so add %d more",
+			queries, corpus.CohereMinQueries, corpus.CohereMinQueries-queries)})
+	}
+	if size > corpus.CohereMaxBytes {
+		out = append(out, Problem{file, fmt.Sprintf("file is %d bytes, over the limit of %d bytes; Cohere accepts datasets up to 1.5 GB, so split it into smaller files",
+			size, int64(corpus.CohereMaxBytes))})
 	}
 	return out
 }
