@@ -278,6 +278,21 @@ func TestShards(t *testing.T) {
 	}
 }
 
+// TestWriteErrorLeavesNothing makes the final rename fail, as a write
+// error would, and checks that the temporary file is gone.
+func TestWriteErrorLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "out.jsonl")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "-in", filepath.Join(cases, "tiny-corpus", "input.jsonl"), "-out", target)
+	if code != exitFail || !strings.Contains(stderr, "write "+target) {
+		t.Errorf("exit %d, want 1 and a message naming %s:\n%s", code, target, stderr)
+	}
+	noFiles(t, dir, "out.jsonl")
+}
+
 // TestResumeAfterKill kills a resumable run with SIGKILL after its first
 // checkpoint and resumes it: the output must be byte-identical to an
 // uninterrupted run.
@@ -333,13 +348,17 @@ func TestResumeAfterKill(t *testing.T) {
 	noFiles(t, dir, "index", "whole.jsonl", "whole.eval.jsonl", "out.jsonl", "out.eval.jsonl")
 }
 
-// TestInterrupt sends SIGINT to a running command, while it indexes and
-// while it mines, and checks that nothing is left behind.
+// TestInterrupt sends SIGINT to a running command while it indexes, and
+// SIGTERM while it mines, and checks that nothing is left behind.
 func TestInterrupt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
-	for _, stage := range []string{"indexing", "mining"} {
+	for _, tc := range []struct {
+		stage string
+		sig   os.Signal
+	}{{"indexing", syscall.SIGINT}, {"mining", syscall.SIGTERM}} {
+		stage := tc.stage
 		t.Run(stage, func(t *testing.T) {
 			outDir, tmp := t.TempDir(), t.TempDir()
 			out := filepath.Join(outDir, "out.jsonl")
@@ -361,7 +380,7 @@ func TestInterrupt(t *testing.T) {
 				}
 				time.Sleep(2 * time.Millisecond)
 			}
-			cmd.Process.Signal(syscall.SIGINT)
+			cmd.Process.Signal(tc.sig)
 			err := cmd.Wait()
 			exit, ok := err.(*exec.ExitError)
 			if !ok || exit.ExitCode() != exitFail {
