@@ -178,15 +178,8 @@ func indexCorpus(ctx context.Context, cfg *EvalConfig, qrels *corpus.Qrels, sum 
 	sum.ReadSeconds = time.Since(readStart).Seconds()
 
 	start := time.Now()
-	if cfg.Progress != nil {
-		cfg.Progress.Start("indexing", builder.Len())
-	}
-	ix, reused, err := builder.Build(ctx)
-	if cfg.Progress != nil {
-		cfg.Progress.Finish()
-	}
+	ix, reused, err := buildIndex(ctx, builder, cfg.Progress)
 	if err != nil {
-		builder.Discard()
 		return nil, nil, err
 	}
 	sum.Passages, sum.IndexReused = ix.Len(), reused

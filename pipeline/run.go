@@ -141,20 +141,30 @@ func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) 
 	sum.ReadSeconds = time.Since(start).Seconds()
 
 	start = time.Now()
-	if cfg.Progress != nil {
-		cfg.Progress.Start("indexing", builder.Len())
-	}
-	ix, reused, err := builder.Build(ctx)
-	if cfg.Progress != nil {
-		cfg.Progress.Finish()
-	}
+	ix, reused, err := buildIndex(ctx, builder, cfg.Progress)
 	if err != nil {
-		builder.Discard()
 		return nil, nil, nil, err
 	}
 	sum.Passages, sum.IndexReused = ix.Len(), reused
 	sum.IndexSeconds = time.Since(start).Seconds()
 	return records, relevantIDs, ix, nil
+}
+
+// buildIndex finishes a builder as one progress stage, and discards what
+// it staged when the build fails.
+func buildIndex(ctx context.Context, b *index.Builder, p Progress) (*index.Index, bool, error) {
+	if p != nil {
+		p.Start("indexing", b.Len())
+	}
+	ix, reused, err := b.Build(ctx)
+	if p != nil {
+		p.Finish()
+	}
+	if err != nil {
+		b.Discard()
+		return nil, false, err
+	}
+	return ix, reused, nil
 }
 
 // progressFunc adapts Progress to the index builder's callback.
