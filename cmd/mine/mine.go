@@ -89,17 +89,16 @@ func (mf *miningFlags) apply(cfg *pipeline.Config) {
 	}
 }
 
-// runMine parses the mining command line and runs the job.
-func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg := pipeline.DefaultConfig()
-	fs := flag.NewFlagSet("mine", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, mineUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 done, 1 failed, 2 usage error.\n")
-	}
-	mf := registerMiningFlags(fs, &cfg)
+// outputFlags holds the mining command's own flag values that need
+// converting after parsing.
+type outputFlags struct {
+	shard, cpuProfile, memProfile *string
+}
+
+// registerOutputFlags registers the flags of the mining command's outputs,
+// checkpoints, shards and profiles.
+func registerOutputFlags(fs *flag.FlagSet, cfg *pipeline.Config, mf *miningFlags) *outputFlags {
+	of := &outputFlags{}
 	fs.StringVar(&cfg.Output, "out", "", "output JSONL `file`; \"-\" for standard output (required)")
 	fs.StringVar(&cfg.OnShort, "on-short", cfg.OnShort, "\"keep\" or \"drop\" a record left with fewer than -negatives; dropped records go to the -rejects file")
 	mf.format = fs.String("format", string(cfg.Format), "output layout: \"cohere\" {query, relevant_passages, hard_negatives}, \"flag\" {query, pos, neg} or \"triplets\" {anchor, positive, negative}, one line per pair")
@@ -115,10 +114,26 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.AuditN, "audit-n", 20, "records in the -audit table")
 	fs.BoolVar(&cfg.IndexOnly, "index-only", false, "build the -index folder and stop, without mining or -out; shards can then share it")
 	fs.BoolVar(&cfg.Resume, "resume", false, "continue an interrupted run from its checkpoint (.OUT.checkpoint beside the output); a failed run keeps its partial output (.OUT.partial) for the next -resume")
-	shard := fs.String("shard", "", "process only the records whose position modulo N is I, given as `I/N` (0 <= I < N), to split one job over N processes sharing an -index folder")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this `file` (read it with go tool pprof)")
-	memProfile := fs.String("memprofile", "", "write a heap profile to this `file` at the end of the run")
+	of.shard = fs.String("shard", "", "process only the records whose position modulo N is I, given as `I/N` (0 <= I < N), to split one job over N processes sharing an -index folder")
+	of.cpuProfile = fs.String("cpuprofile", "", "write a CPU profile to this `file` (read it with go tool pprof)")
+	of.memProfile = fs.String("memprofile", "", "write a heap profile to this `file` at the end of the run")
+	return of
+}
+
+// runMine parses the mining command line and runs the job.
+func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := pipeline.DefaultConfig()
+	fs := flag.NewFlagSet("mine", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, mineUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\nExit codes: 0 done, 1 failed, 2 usage error.\n")
+	}
+	mf := registerMiningFlags(fs, &cfg)
+	of := registerOutputFlags(fs, &cfg, mf)
 	quiet := fs.Bool("quiet", false, "print no summary; errors only")
+
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -128,9 +143,9 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	mf.apply(&cfg)
 	cfg.Stdout = stdout
 	cfg.Version = version
-	if *shard != "" {
-		if _, err := fmt.Sscanf(*shard, "%d/%d", &cfg.Shard, &cfg.Shards); err != nil || cfg.Shards < 1 || cfg.Shard < 0 || cfg.Shard >= cfg.Shards || *shard != fmt.Sprintf("%d/%d", cfg.Shard, cfg.Shards) {
-			return usagef("-shard must be I/N with 0 <= I < N, such as 0/4, got %q", *shard)
+	if s := *of.shard; s != "" {
+		if _, err := fmt.Sscanf(s, "%d/%d", &cfg.Shard, &cfg.Shards); err != nil || cfg.Shards < 1 || cfg.Shard < 0 || cfg.Shard >= cfg.Shards || s != fmt.Sprintf("%d/%d", cfg.Shard, cfg.Shards) {
+			return usagef("-shard must be I/N with 0 <= I < N, such as 0/4, got %q", s)
 		}
 	}
 	if err := checkMineFlags(fs, &cfg); err != nil {
@@ -139,10 +154,11 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := checkOutputFlags(fs, &cfg); err != nil {
 		return err
 	}
+
 	if isTerminal(stderr) {
 		cfg.Progress = &bar{w: stderr}
 	}
-	stopProfile, err := startProfiles(*cpuProfile, *memProfile)
+	stopProfile, err := startProfiles(*of.cpuProfile, *of.memProfile)
 	if err != nil {
 		return err
 	}
