@@ -23,7 +23,7 @@ import (
 
 // formatVersion changes whenever the index folder's layout or content
 // changes meaning, so that an older folder is rebuilt, not misread.
-const formatVersion = 1
+const formatVersion = 2
 
 // Names inside an index folder.
 const (
@@ -135,7 +135,8 @@ func checkIndexDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("open index folder: %w", err)
 	}
-	ours := map[string]bool{metaFile: true, metaFile + ".tmp": true, bleveDir: true, stagingDir: true, storeData: true, storeOffsets: true}
+	ours := map[string]bool{metaFile: true, metaFile + ".tmp": true, bleveDir: true, stagingDir: true, storeData: true, storeOffsets: true,
+		termsData: true, termsOffsets: true}
 	for _, e := range entries {
 		if !ours[e.Name()] && !strings.HasPrefix(e.Name(), stagingDir+"-") {
 			return fmt.Errorf("index folder %s holds %q, which is not part of a mine index; give a new or empty folder", dir, e.Name())
@@ -217,7 +218,7 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 		os.RemoveAll(staging)
 		return nil, false, fmt.Errorf("%w: %v; rebuild it with -rebuild", ErrMismatch, err)
 	}
-	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets} {
+	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets, termsData, termsOffsets} {
 		if err := os.RemoveAll(filepath.Join(b.dir, name)); err != nil {
 			return nil, false, fmt.Errorf("clear old index: %w", err)
 		}
@@ -272,6 +273,11 @@ func (b *Builder) indexPassages(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	defer store.close()
+	terms, err := createTermStore(b.dir)
+	if err != nil {
+		idx.Close()
+		return 0, err
+	}
 	analyzer := m.AnalyzerNamed(b.opts.Analyzer)
 	opts := bleveindex.IndexField
 	var tokens uint64
@@ -306,6 +312,10 @@ func (b *Builder) indexPassages(ctx context.Context) (uint64, error) {
 		}
 		for _, f := range fields {
 			tokens += uint64(f.AnalyzedLength())
+			if err := terms.add(f.AnalyzedTokenFrequencies()); err != nil {
+				idx.Close()
+				return 0, err
+			}
 		}
 		if b.opts.Progress != nil {
 			b.opts.Progress(end, total)
@@ -314,7 +324,7 @@ func (b *Builder) indexPassages(ctx context.Context) (uint64, error) {
 	if err := idx.Close(); err != nil {
 		return 0, fmt.Errorf("close bleve index: %w", err)
 	}
-	return tokens, nil
+	return tokens, terms.close(b.dir)
 }
 
 // docID formats a document ID so that string order is numeric order, which

@@ -24,6 +24,7 @@ type Index struct {
 	analyzer analysis.Analyzer
 	avgLen   float64
 	dfCache  docFreqCache
+	terms    *termStore
 	// docIDs caches the document ID of each Bleve internal document
 	// number, plus 1 so that 0 marks a number not looked up yet. The
 	// numbering is fixed for the life of reader.
@@ -45,6 +46,10 @@ func open(dir string, temp bool) (*Index, error) {
 	}
 	ix := &Index{dir: dir, temp: temp, meta: meta}
 	if ix.store, err = openStore(dir); err != nil {
+		return nil, err
+	}
+	if ix.terms, err = openTermStore(dir, meta.Passages); err != nil {
+		ix.store.close()
 		return nil, err
 	}
 	if ix.store.Len() != meta.Passages {
@@ -105,6 +110,9 @@ func (ix *Index) Close() error {
 	}
 	if ix.store != nil {
 		errs = append(errs, ix.store.close())
+	}
+	if ix.terms != nil {
+		errs = append(errs, ix.terms.close())
 	}
 	if ix.temp {
 		errs = append(errs, os.RemoveAll(ix.dir))

@@ -20,6 +20,21 @@ type Vector map[string]float64
 // the idf of a term in one document.
 func (ix *Index) Vector(ctx context.Context, text string) (Vector, error) {
 	terms, counts := analyzeTerms(ix.analyzer, text, math.MaxInt)
+	return ix.weigh(ctx, terms, counts)
+}
+
+// DocVector returns the tf·idf vector of passage id from the term store,
+// equal to Vector of its text without analyzing it again.
+func (ix *Index) DocVector(ctx context.Context, id uint32) (Vector, error) {
+	terms, counts, err := ix.terms.terms(id)
+	if err != nil {
+		return nil, err
+	}
+	return ix.weigh(ctx, terms, counts)
+}
+
+// weigh turns term counts into a unit tf·idf vector.
+func (ix *Index) weigh(ctx context.Context, terms []string, counts []int) (Vector, error) {
 	v := make(Vector, len(terms))
 	n := float64(ix.meta.Passages)
 	norm := 0.0

@@ -202,11 +202,11 @@ func (f *recordFilter) setScoreLimit(ctx context.Context, ix *index.Index, query
 // about whether one answers the other's query.
 const minSimilarityTerms = 20
 
-// setVectors computes the relevant passages' vectors for the similarity
+// setVectors reads the relevant passages' vectors for the similarity
 // guard.
-func (f *recordFilter) setVectors(ctx context.Context, ix *index.Index, relevant []string) error {
-	for _, p := range relevant {
-		v, err := ix.Vector(ctx, p)
+func (f *recordFilter) setVectors(ctx context.Context, ix *index.Index, relevantIDs []uint32) error {
+	for _, id := range relevantIDs {
+		v, err := ix.DocVector(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -233,7 +233,7 @@ func (f *recordFilter) judge(ctx context.Context, ix *index.Index, h index.Hit, 
 	}
 	c.Verdict = f.judgeText(text)
 	if c.Verdict == Kept && len(f.vectors) > 0 {
-		v, err := ix.Vector(ctx, text)
+		v, err := ix.DocVector(ctx, h.ID)
 		if err != nil {
 			return c, err
 		}

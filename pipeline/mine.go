@@ -75,7 +75,7 @@ func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevan
 		}
 	}
 	if cfg.MaxSimilarity > 0 {
-		if err := f.setVectors(ctx, ix, rec.Relevant); err != nil {
+		if err := f.setVectors(ctx, ix, relevantIDs); err != nil {
 			return m, err
 		}
 	}
