@@ -13,11 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 // formatVersion changes whenever the index folder's layout or content
@@ -216,68 +211,6 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 	}
 	ix, err := open(b.dir, b.temp)
 	return ix, false, err
-}
-
-// indexPassages feeds the stored passages to a new Bleve index in batches
-// and returns the total number of analyzed tokens.
-func (b *Builder) indexPassages(ctx context.Context) (uint64, error) {
-	m, err := newMapping(b.opts.Analyzer)
-	if err != nil {
-		return 0, err
-	}
-	idx, err := bleve.NewUsing(filepath.Join(b.dir, bleveDir), m, scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return 0, fmt.Errorf("create bleve index: %w", err)
-	}
-	store, err := openStore(b.dir)
-	if err != nil {
-		idx.Close()
-		return 0, err
-	}
-	defer store.close()
-	analyzer := m.AnalyzerNamed(b.opts.Analyzer)
-	opts := bleveindex.IndexField
-	var tokens uint64
-	total := store.Len()
-	fields := make([]*document.TextField, 0, b.opts.BatchSize)
-	for start := 0; start < total; start += b.opts.BatchSize {
-		if err := ctx.Err(); err != nil {
-			idx.Close()
-			return 0, fmt.Errorf("build index: %w", err)
-		}
-		end := min(start+b.opts.BatchSize, total)
-		batch := idx.NewBatch()
-		fields = fields[:0]
-		for id := start; id < end; id++ {
-			text, err := store.Text(uint32(id))
-			if err != nil {
-				idx.Close()
-				return 0, err
-			}
-			doc := document.NewDocument(docID(uint32(id)))
-			field := document.NewTextFieldCustom(textField, nil, []byte(text), opts, analyzer)
-			doc.AddField(field)
-			fields = append(fields, field)
-			if err := batch.IndexAdvanced(doc); err != nil {
-				idx.Close()
-				return 0, fmt.Errorf("build index: %w", err)
-			}
-		}
-		if err := idx.Batch(batch); err != nil {
-			idx.Close()
-			return 0, fmt.Errorf("build index: %w", err)
-		}
-		for _, f := range fields {
-			tokens += uint64(f.AnalyzedLength())
-		}
-		if b.opts.Progress != nil {
-			b.opts.Progress(end, total)
-		}
-	}
-	if err := idx.Close(); err != nil {
-		return 0, fmt.Errorf("close bleve index: %w", err)
-	}
-	return tokens, nil
 }
 
 // docID formats a document ID so that string order is numeric order, which
