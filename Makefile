@@ -48,7 +48,7 @@ $(BENCH_OUT)/synth-100k/qrels/train.tsv:
 	$(SYNTH) -out $(BENCH_OUT)/synth-100k -passages 100000 -queries 2000
 
 $(BENCH_OUT)/synth-1m/qrels/train.tsv:
-	$(SYNTH) -out $(BENCH_OUT)/synth-1m -passages 1000000 -queries 10000
+	$(SYNTH) -out $(BENCH_OUT)/synth-1m -passages 1000000 -queries 2000
 
 $(BENCH_OUT)/synth-8.8m/qrels/train.tsv:
-	$(SYNTH) -out $(BENCH_OUT)/synth-8.8m -passages 8800000 -queries 10000
+	$(SYNTH) -out $(BENCH_OUT)/synth-8.8m -passages 8800000 -queries 2000
