@@ -20,8 +20,8 @@ lint:
 # Benchmarks; see BENCHMARKS.md. `make bench` measures mine, plain Bleve
 # and SQLite FTS5 side by side on SciFact's training split and on 1M
 # synthetic passages (generated into out/ on first use) and prints medians
-# and ratios; it takes about an hour. Override BENCH_DATA with a
-# comma-separated NAME=FOLDER list, such as
+# and ratios; it takes about 40 minutes on two idle cores. Override
+# BENCH_DATA with a comma-separated NAME=FOLDER list, such as
 # BENCH_DATA=synth-100k=$(CURDIR)/out/synth-100k after `make synth`.
 BENCH_OUT ?= out
 BENCH_DATA ?= scifact=$(CURDIR)/testdata/scifact,synth-1m=$(CURDIR)/$(BENCH_OUT)/synth-1m

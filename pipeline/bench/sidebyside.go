@@ -273,6 +273,7 @@ func writeRatios(w io.Writer, p Plan, r Result) {
 		}
 		return float64(b[0].Passages) / median(b, seconds)
 	}
+
 	ours := qps(mineKey(SystemMine, p.Workers))
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "- mining throughput with %d workers, mine / plain Bleve: %.2fx\n", p.Workers, ours/qps(mineKey(SystemBleve, p.Workers)))
@@ -286,6 +287,7 @@ func writeRatios(w io.Writer, p Plan, r Result) {
 	if p.Workers != 1 {
 		fmt.Fprintf(w, "- mine's mining speed-up from 1 to %d workers: %.2fx\n", p.Workers, ours/qps(mineKey(SystemMine, 1)))
 	}
+
 	lo, hi := -1.0, -1.0
 	for _, ms := range [][]Measurement{flatten(r.Builds), flatten(r.Mines)} {
 		for _, m := range ms {
