@@ -18,13 +18,13 @@ import (
 )
 
 // The Bleve index is built offline with scorch's Builder rather than
-// through an open index's batches. An open index fsyncs every batch,
-// merges segments in the background while batches arrive and ends with
-// many segments, each of which every search then visits. The Builder
-// writes one segment file per batch and then merges them, mergeWidth at
-// a time, into a single segment. Analysis, the larger part of the work,
-// runs on every CPU beforehand, so that the Builder only inverts terms
-// and writes segments.
+// through an open index's batches. An open index waits for each batch to
+// be introduced and persisted, merges segments in the background while
+// batches arrive, and ends with several segments, each of which every
+// search then visits. The Builder writes one segment file per batch and
+// then merges them, mergeWidth at a time, into a single segment. Analysis
+// runs on every CPU beforehand, so that the Builder only inverts terms and
+// writes segments.
 const (
 	// mergeWidth is how many segments the Builder merges at once. Wider
 	// merges rewrite each posting fewer times.
