@@ -26,14 +26,16 @@ const (
 	stagingDir = "staging"
 )
 
-// DefaultBatchSize is the number of passages sent to Bleve per batch.
+// DefaultBatchSize is the number of passages in each Bleve segment that the
+// build writes before merging them into one.
 const DefaultBatchSize = 2000
 
 // Options are the settings an index is built with.
 type Options struct {
 	// Analyzer names the Bleve analyzer for passages and queries.
 	Analyzer string
-	// BatchSize is the number of passages per Bleve batch.
+	// BatchSize is the number of passages per Bleve segment before the
+	// segments are merged.
 	BatchSize int
 	// Progress, when not nil, is called after each batch with the number of
 	// passages indexed so far and the total.
