@@ -14,11 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 // formatVersion changes whenever the index folder's layout or content
@@ -32,14 +27,16 @@ const (
 	stagingDir = "staging"
 )
 
-// DefaultBatchSize is the number of passages sent to Bleve per batch.
+// DefaultBatchSize is the number of passages in each Bleve segment that the
+// build writes before merging them into one.
 const DefaultBatchSize = 2000
 
 // Options are the settings an index is built with.
 type Options struct {
 	// Analyzer names the Bleve analyzer for passages and queries.
 	Analyzer string
-	// BatchSize is the number of passages per Bleve batch.
+	// BatchSize is the number of passages per Bleve segment before the
+	// segments are merged.
 	BatchSize int
 	// Progress, when not nil, is called after each batch with the number of
 	// passages indexed so far and the total.
@@ -254,77 +251,6 @@ func (b *Builder) mismatch(old Meta) error {
 		why = fmt.Sprintf("it holds %d passages, as this run does, but their texts differ", old.Passages)
 	}
 	return fmt.Errorf("%w: %s: %s; rebuild it with -rebuild, or give another -index folder", ErrMismatch, b.dir, why)
-}
-
-// indexPassages feeds the stored passages to a new Bleve index in batches
-// and returns the total number of analyzed tokens.
-func (b *Builder) indexPassages(ctx context.Context) (uint64, error) {
-	m, err := newMapping(b.opts.Analyzer)
-	if err != nil {
-		return 0, err
-	}
-	idx, err := bleve.NewUsing(filepath.Join(b.dir, bleveDir), m, scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return 0, fmt.Errorf("create bleve index: %w", err)
-	}
-	store, err := openStore(b.dir)
-	if err != nil {
-		idx.Close()
-		return 0, err
-	}
-	defer store.close()
-	terms, err := createTermStore(b.dir)
-	if err != nil {
-		idx.Close()
-		return 0, err
-	}
-	analyzer := m.AnalyzerNamed(b.opts.Analyzer)
-	opts := bleveindex.IndexField
-	var tokens uint64
-	total := store.Len()
-	fields := make([]*document.TextField, 0, b.opts.BatchSize)
-	for start := 0; start < total; start += b.opts.BatchSize {
-		if err := ctx.Err(); err != nil {
-			idx.Close()
-			return 0, fmt.Errorf("build index: %w", err)
-		}
-		end := min(start+b.opts.BatchSize, total)
-		batch := idx.NewBatch()
-		fields = fields[:0]
-		for id := start; id < end; id++ {
-			text, err := store.Text(uint32(id))
-			if err != nil {
-				idx.Close()
-				return 0, err
-			}
-			doc := document.NewDocument(docID(uint32(id)))
-			field := document.NewTextFieldCustom(textField, nil, []byte(text), opts, analyzer)
-			doc.AddField(field)
-			fields = append(fields, field)
-			if err := batch.IndexAdvanced(doc); err != nil {
-				idx.Close()
-				return 0, fmt.Errorf("build index: %w", err)
-			}
-		}
-		if err := idx.Batch(batch); err != nil {
-			idx.Close()
-			return 0, fmt.Errorf("build index: %w", err)
-		}
-		for _, f := range fields {
-			tokens += uint64(f.AnalyzedLength())
-			if err := terms.add(f.AnalyzedTokenFrequencies()); err != nil {
-				idx.Close()
-				return 0, err
-			}
-		}
-		if b.opts.Progress != nil {
-			b.opts.Progress(end, total)
-		}
-	}
-	if err := idx.Close(); err != nil {
-		return 0, fmt.Errorf("close bleve index: %w", err)
-	}
-	return tokens, terms.close(b.dir)
 }
 
 // docID formats a document ID so that string order is numeric order, which

@@ -3,12 +3,15 @@ package index
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 // segments returns the number of segments in the index's Bleve snapshot.
@@ -51,6 +54,39 @@ func forceMerge(t *testing.T, dir string) {
 	}
 }
 
+// rebuildPerPassage replaces the Bleve index in dir with one built through
+// an open scorch index, a batch per passage, which leaves many segments.
+func rebuildPerPassage(t *testing.T, dir string, texts []string) {
+	t.Helper()
+	path := filepath.Join(dir, bleveDir)
+	if err := os.RemoveAll(path); err != nil {
+		t.Fatal(err)
+	}
+	m, err := newMapping(DefaultAnalyzer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyzer := m.AnalyzerNamed(DefaultAnalyzer)
+	for id, text := range texts {
+		doc := document.NewDocument(docID(uint32(id)))
+		doc.AddField(document.NewTextFieldCustom(textField, nil, []byte(text), bleveindex.IndexField, analyzer))
+		batch := idx.NewBatch()
+		if err := batch.IndexAdvanced(doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := idx.Batch(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSearchSegmentsDoNotMatter ranks SciFact queries in a one-segment
 // index and in one built a passage per batch, before and after merging
 // the latter into one segment: hits and scores must be identical.
@@ -63,7 +99,7 @@ func TestSearchSegmentsDoNotMatter(t *testing.T) {
 	}
 
 	dir := filepath.Join(t.TempDir(), "index")
-	b, err := NewBuilder(dir, Options{BatchSize: 1})
+	b, err := NewBuilder(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +108,17 @@ func TestSearchSegmentsDoNotMatter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	many, _, err := b.Build(context.Background())
+	built, _, err := b.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := built.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The offline build always ends with one segment, so the Bleve part
+	// is built again through an open index, one passage per batch.
+	rebuildPerPassage(t, dir, texts)
+	many, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
