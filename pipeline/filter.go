@@ -162,7 +162,8 @@ func (f *recordFilter) exclude(text string, v Verdict) {
 // relevant passage or the query after normalisation are dropped and
 // counted.
 func (f *recordFilter) acceptGiven(given []string, m *mined) []string {
-	out := make([]string, 0, max(f.cfg.Negatives, len(given)))
+	// Sized by the input only: -negatives and -depth may be huge.
+	out := make([]string, 0, len(given))
 	for _, n := range given {
 		if _, bad := f.normal[Normalize(n)]; bad {
 			m.givenDropped++

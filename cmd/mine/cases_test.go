@@ -166,3 +166,17 @@ func TestCaseBEIRMissingIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeWindow asks for far more negatives and depth than the corpus
+// holds: the run must allocate by what exists, not by the flags.
+func TestHugeWindow(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	code, _, stderr := runCLI(t, "-in", filepath.Join(cases, "tiny-corpus", "input.jsonl"), "-out", out,
+		"-negatives", "100000000000", "-depth", "100000000000")
+	if code != exitOK {
+		t.Fatalf("exit code: got %d, want 0; stderr:\n%s", code, stderr)
+	}
+	if got := len(readLines(t, out)); got != 2 {
+		t.Errorf("records: got %d, want 2", got)
+	}
+}

@@ -62,7 +62,7 @@ func registerMiningFlags(fs *flag.FlagSet, cfg *pipeline.Config) *miningFlags {
 	fs.Var(&mf.corpus, "corpus", "extra passage collection `file` to mine from: JSONL with \"text\" (and optional \"title\", \"_id\") or one passage per line; repeatable")
 	fs.IntVar(&cfg.Negatives, "negatives", cfg.Negatives, "hard negatives per query, counting those the input gives")
 	fs.IntVar(&cfg.Depth, "depth", cfg.Depth, "top-ranked candidates examined per query")
-	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "queries mined in parallel (default: number of CPUs)")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "queries mined in parallel; the default is the number of CPUs")
 	fs.StringVar(&cfg.IndexDir, "index", "", "keep the index in this `folder` and reuse it when the passages and analyzer match (default: a temporary folder, removed at exit)")
 	fs.BoolVar(&cfg.Rebuild, "rebuild", false, "replace the index in -index when it was built from other passages or settings, instead of failing")
 	fs.StringVar(&cfg.Split, "split", cfg.Split, "BEIR qrels split: reads qrels/`NAME`.tsv")
