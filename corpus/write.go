@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -122,7 +123,10 @@ func CreateOutput(name string, stdout io.Writer) (*Output, error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("create output: %w", err)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("create output %s: folder %s does not exist; create it first", name, dir)
+		}
+		return nil, fmt.Errorf("create output %s: %w", name, err)
 	}
 	o.file, o.tmp, o.counter.w = f, f.Name(), f
 	return o, nil

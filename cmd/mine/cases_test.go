@@ -37,7 +37,7 @@ func TestCaseTinyCorpus(t *testing.T) {
 			t.Errorf("record %d negatives: got %q, want [%q]", i+1, got, want)
 		}
 	}
-	if !strings.Contains(stderr, "short       2 records have fewer than 5 negatives") {
+	if !strings.Contains(stderr, "short       2 records with fewer than 5 negatives") {
 		t.Errorf("summary does not count 2 short records:\n%s", stderr)
 	}
 }

@@ -163,11 +163,11 @@ func TestAcceptedInput(t *testing.T) {
 		warn    string
 	}{
 		{"byte-order mark", "in.jsonl", "\xef\xbb\xbf" + good, 1, "starts with a byte-order mark; it was ignored"},
-		{"CRLF", "in.jsonl", strings.ReplaceAll(good+good, "\n", "\r\n"), 1, "wrote 1 records"},
-		{"blank lines", "in.jsonl", "\n\n" + good + "\n   \n", 1, "wrote 1 records"},
-		{"1 MB passage", "in.jsonl", `{"query": "ocean tides", "relevant_passages": ["` + bigPassage + `"]}` + "\n" + good, 1, "wrote 1 records"},
+		{"CRLF", "in.jsonl", strings.ReplaceAll(good+good, "\n", "\r\n"), 1, "wrote 1 record "},
+		{"blank lines", "in.jsonl", "\n\n" + good + "\n   \n", 1, "wrote 1 record "},
+		{"1 MB passage", "in.jsonl", `{"query": "ocean tides", "relevant_passages": ["` + bigPassage + `"]}` + "\n" + good, 1, "wrote 1 record "},
 		{"query syntax", "in.jsonl", `{"query": "+title:\"ocean\" -moon AND tides* OR (pull)^2 ~1 \\\\", "relevant_passages": ["x"]}` + "\n" + good, 2, "wrote 2 records"},
-		{"escaped NUL", "in.jsonl", `{"query": "ocean\u0000tides", "relevant_passages": ["moon\u0000pull"]}` + "\n", 1, "wrote 1 records"},
+		{"escaped NUL", "in.jsonl", `{"query": "ocean\u0000tides", "relevant_passages": ["moon\u0000pull"]}` + "\n", 1, "wrote 1 record "},
 		{"TSV quotes are text", "in.tsv", "\"ocean\" tides\tthe \"moon\" pulls\nwhy \"blue\tbecause\n", 2, "wrote 2 records"},
 		{"long query", "in.jsonl", `{"query": "` + strings.Repeat("ocean tides moon word", 3000) + ` w1 w2 w3", "relevant_passages": ["p"]}` + "\n" + good, 2, "wrote 2 records"},
 	}
@@ -207,7 +207,6 @@ func TestUsageErrors(t *testing.T) {
 		{"zero negatives", []string{"-in", in, "-out", out, "-negatives", "0"}, "-negatives must be at least 1, got 0"},
 		{"zero workers", []string{"-in", in, "-out", out, "-workers", "0"}, "-workers must be at least 1, got 0"},
 		{"b out of range", []string{"-in", in, "-out", out, "-b", "1.5"}, "-b must be between 0 and 1, got 1.5"},
-		{"missing input", []string{"-in", filepath.Join(dir, "nope.jsonl"), "-out", out}, "-in " + filepath.Join(dir, "nope.jsonl") + ": no such file or directory"},
 		{"unknown format", []string{"-in", in, "-out", out, "-format", "csv"}, `-format must be one of [cohere flag triplets], got "csv"`},
 		{"rejects without skip", []string{"-in", in, "-out", out, "-rejects", "r.jsonl"}, "-rejects is used only with -skip-invalid"},
 		{"eval fraction without file", []string{"-in", in, "-out", out, "-eval-fraction", "0.2"}, "-eval-fraction, -eval-count and -split-by-passage need -eval-out FILE"},
@@ -227,6 +226,18 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("a usage error wrote %s", out)
+	}
+}
+
+func TestMissingInputFile(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope.jsonl")
+	code, _, stderr := runCLI(t, "-in", missing, "-out", filepath.Join(dir, "out.jsonl"))
+	if code != exitFail {
+		t.Errorf("exit code: got %d, want 1", code)
+	}
+	if want := "mine: -in " + missing + ": no such file or directory\n"; stderr != want {
+		t.Errorf("stderr:\ngot  %q\nwant %q", stderr, want)
 	}
 }
 

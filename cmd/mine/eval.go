@@ -93,11 +93,8 @@ func parseEvalFlags(args []string, stderr io.Writer) (pipeline.EvalConfig, bool,
 	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, scoringHelp)
 	quiet := fs.Bool("quiet", false, "print no summary on standard error; metrics and errors only")
 
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, false, errHelp
-		}
-		return cfg, false, &usageError{msg: err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return cfg, false, err
 	}
 	return cfg, *quiet, checkEvalFlags(fs, &cfg)
 }

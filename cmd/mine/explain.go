@@ -46,11 +46,8 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	query := fs.String("query", "", "explain the record with exactly this query `text`")
 	n := fs.Int("n", 1, "explain the first `N` records (ignored with -query)")
 	asJSON := fs.Bool("json", false, "print one JSON object per record instead of a table")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return &usageError{msg: err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	mf.apply(&cfg)
 	if err := checkMineFlags(fs, &cfg); err != nil {
@@ -74,7 +71,11 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func printExplained(w io.Writer, input string, e pipeline.Explained) error {
 	fmt.Fprintf(w, "query %q (%s:%d)\n", e.Record.Query, input, e.Record.Line)
-	fmt.Fprintf(w, "  %d relevant passages, ranked within depth at %v", len(e.Record.Relevant), e.PositiveRanks)
+	if len(e.PositiveRanks) == 0 {
+		fmt.Fprintf(w, "  %s, none ranked within -depth", count(len(e.Record.Relevant), "relevant passage"))
+	} else {
+		fmt.Fprintf(w, "  %s, ranked within -depth at %v", count(len(e.Record.Relevant), "relevant passage"), e.PositiveRanks)
+	}
 	if len(e.PositiveScores) > 0 {
 		fmt.Fprintf(w, ", scores %.3f", e.PositiveScores)
 	}

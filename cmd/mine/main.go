@@ -19,6 +19,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -64,6 +65,26 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	return runMine(ctx, args, stdout, stderr)
+}
+
+// parseFlags parses args. It prints the usage for -h, and nothing for a
+// bad flag, whose short message run prints, so that a typo is not buried
+// under the whole flag list.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+		return errHelp
+	}
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	return nil
 }
 
 // run executes one command line and returns its exit code.

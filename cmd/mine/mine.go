@@ -39,6 +39,12 @@ Negatives come from every passage of the input, each -corpus file and the
 whole corpus of a BEIR folder. Passages already given as hard negatives are
 kept first.
 
+Subcommands (each has -h):
+  mine validate FILE...      check files against Cohere's upload rules
+  mine explain -in INPUT     show each candidate's rank, score and verdict
+  mine eval -in BEIR_DIR     measure BM25 retrieval against qrels
+  mine synth -out DIR        write a synthetic BEIR folder for benchmarks
+
 Flags:
 `
 
@@ -77,7 +83,7 @@ func registerMiningFlags(fs *flag.FlagSet, cfg *pipeline.Config) *miningFlags {
 	fs.Float64Var(&cfg.MaxScoreRatio, "max-score-ratio", cfg.MaxScoreRatio, "drop a candidate scoring above this multiple of the best relevant passage's BM25 score, and look as deep below it as -depth (0: off)")
 	fs.BoolVar(&cfg.IgnoreAnswers, "ignore-answers", false, "keep candidates that contain one of a record's \"answers\" strings")
 	fs.StringVar(&cfg.Sample, "sample", cfg.Sample, "\"top\": keep the best-ranked eligible candidates; \"random\": draw from all eligible candidates within -depth, seeded by -seed and the query")
-	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of -sample random, -eval-out and -audit; the same seed and data give the same output")
+	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of -sample random (and, when mining, of -eval-out and -audit); the same seed and data give the same output")
 	return mf
 }
 
@@ -134,11 +140,8 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	of := registerOutputFlags(fs, &cfg, mf)
 	quiet := fs.Bool("quiet", false, "print no summary; errors only")
 
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return &usageError{msg: err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	mf.apply(&cfg)
 	cfg.Stdout = stdout
@@ -230,14 +233,16 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 	case index.CheckAnalyzer(cfg.Analyzer) != nil:
 		return usagef("-analyzer: %v", index.CheckAnalyzer(cfg.Analyzer))
 	}
+	// A missing file is a failure, not a usage error, but it is reported
+	// before any work starts.
 	if cfg.Input != "-" {
 		if _, err := os.Stat(cfg.Input); err != nil {
-			return usagef("-in %s: %v", cfg.Input, errors.Unwrap(err))
+			return fmt.Errorf("-in %s: %v", cfg.Input, errors.Unwrap(err))
 		}
 	}
 	for _, c := range cfg.Corpus {
 		if _, err := os.Stat(c); err != nil {
-			return usagef("-corpus %s: %v", c, errors.Unwrap(err))
+			return fmt.Errorf("-corpus %s: %v", c, errors.Unwrap(err))
 		}
 	}
 	return nil

@@ -9,6 +9,14 @@ import (
 	"github.com/mine-tools/mine/pipeline"
 )
 
+// count returns "1 record" or "n records".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // maxListedIDs is how many missing BEIR IDs a warning names.
 const maxListedIDs = 5
 
@@ -17,17 +25,21 @@ func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total 
 	printWarnings(w, cfg, s)
 	train := s.Written - s.EvalWritten - s.DroppedShort
 	if s.OutputLines != train {
-		fmt.Fprintf(w, "mine: wrote %d records as %d lines to %s\n", train, s.OutputLines, cfg.Output)
+		fmt.Fprintf(w, "mine: wrote %s as %s to %s\n", count(train, "record"), count(s.OutputLines, "line"), cfg.Output)
 	} else {
-		fmt.Fprintf(w, "mine: wrote %d records to %s\n", train, cfg.Output)
+		fmt.Fprintf(w, "mine: wrote %s to %s\n", count(train, "record"), cfg.Output)
 	}
 	if cfg.EvalOut != "" {
-		fmt.Fprintf(w, "mine: held out %d records in %s\n", s.EvalWritten, cfg.EvalOut)
+		fmt.Fprintf(w, "mine: held out %s in %s\n", count(s.EvalWritten, "record"), cfg.EvalOut)
 	}
 	if s.Resumed > 0 {
 		fmt.Fprintf(w, "mine: resumed after %d records written by an earlier run\n", s.Resumed)
 	}
-	fmt.Fprintf(w, "  read        %d input lines, %d records", s.InputLines, s.Records)
+	unit := "input line"
+	if s.BEIR != nil {
+		unit = "judged query"
+	}
+	fmt.Fprintf(w, "  read        %s, %s", count(s.InputLines, unit), count(s.Records, "record"))
 	if s.MergedQueries > 0 {
 		fmt.Fprintf(w, " (%d duplicate queries merged)", s.MergedQueries)
 	}
@@ -39,14 +51,14 @@ func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total 
 	fmt.Fprintf(w, "  indexed     %d distinct passages%s\n", s.Passages, reuse)
 	fmt.Fprintf(w, "  negatives   %d mined, %d given\n", s.Mined, s.Given)
 	d := s.Dropped
-	fmt.Fprintf(w, "  dropped     candidates: %d relevant, %d query, %d given, %d duplicate, %d answer, %d overlap, %d score, %d rank\n",
-		d.Relevant, d.Query, d.Given, d.Duplicate, d.Answer, d.Overlap, d.Score, d.Rank)
+	fmt.Fprintf(w, "  dropped     candidates: %d relevant, %d similar, %d query, %d given, %d duplicate, %d answer, %d overlap, %d score, %d rank\n",
+		d.Relevant, d.Similar, d.Query, d.Given, d.Duplicate, d.Answer, d.Overlap, d.Score, d.Rank)
 	if s.MarginOff > 0 {
-		fmt.Fprintf(w, "  margin      off for %d records whose relevant passages all score 0\n", s.MarginOff)
+		fmt.Fprintf(w, "  margin      -max-score-ratio not applied to %s whose relevant passages all score 0\n", count(s.MarginOff, "record"))
 	}
 	fmt.Fprintf(w, "  histogram   negatives per record: %s\n", histogram(s.Histogram))
 	fmt.Fprintf(w, "  positives   %d of %d relevant passages rank within -depth %d\n", s.PositivesRanked, s.Positives, cfg.Depth)
-	fmt.Fprintf(w, "  short       %d records have fewer than %d negatives", s.Short, cfg.Negatives)
+	fmt.Fprintf(w, "  short       %s with fewer than %d negatives", count(s.Short, "record"), cfg.Negatives)
 	if s.DroppedShort > 0 {
 		fmt.Fprintf(w, "; dropped to %s", s.RejectsFile)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -74,11 +73,8 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprint(stderr, "\nExit codes: 0 every file passed (warnings allowed), 1 a file failed, 2 usage error.\n")
 	}
 	jsonOut := fs.Bool("json", false, "print the reports as one JSON object instead of text")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return &usageError{msg: err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	files := fs.Args()
 	if err := checkValidateArgs(args, files); err != nil {
