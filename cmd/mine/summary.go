@@ -9,10 +9,13 @@ import (
 	"github.com/mine-tools/mine/pipeline"
 )
 
-// count returns "1 record" or "n records".
+// count returns "1 record" or "n records"; a noun in -y takes -ies.
 func count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
