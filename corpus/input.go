@@ -203,7 +203,7 @@ func (s *lineSource) Read(p []byte) (int, error) {
 	for len(s.pending) == 0 {
 		line, err := s.lr.Next()
 		if err != nil && !errors.Is(err, io.EOF) {
-			// A line that is not UTF-8 cannot be passed to csv; it is
+			// A line that is not UTF-8 cannot be passed to csv. It is
 			// rejected on its own and replaced by an empty line, which csv
 			// skips, so line numbers stay right.
 			if err = s.rd.invalid(err, s.lr.Raw()); err == nil {

@@ -6,7 +6,8 @@ import (
 	"io"
 )
 
-// cancelCheckLines is how often, in lines, a Reader checks its context.
+// cancelCheckLines is the number of lines between a Reader's checks of its
+// context.
 const cancelCheckLines = 1024
 
 // Reader holds the options shared by the record and passage readers. The
@@ -16,7 +17,7 @@ type Reader struct {
 	// long read can be cancelled.
 	Ctx context.Context
 	// OnInvalid, when not nil, is called with each invalid line or row and
-	// its raw bytes, instead of stopping; reading goes on when it returns
+	// its raw bytes instead of stopping, and reading goes on when it returns
 	// nil. A stream that cannot be read at all, such as a truncated gzip
 	// file, still stops the read.
 	OnInvalid func(err *ParseError, raw []byte) error

@@ -162,8 +162,8 @@ func requiredString(obj map[string]json.RawMessage, key, file string, lineNo int
 }
 
 // stringList decodes a list of strings. A required list must be present and
-// non-empty and may not hold empty strings; an optional one may be absent or
-// null and may hold empty strings, which the caller drops.
+// non-empty, with no empty strings. An optional one may be absent or null
+// and may contain empty strings, which the caller drops.
 func stringList(obj map[string]json.RawMessage, key string, required bool, file string, lineNo int) ([]string, error) {
 	raw, ok := obj[key]
 	if !required && (!ok || isNull(raw)) {

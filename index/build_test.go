@@ -283,7 +283,7 @@ func TestNewBuilderRejectsUnknownAnalyzer(t *testing.T) {
 func TestOpenWithoutIndex(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Open(dir)
-	if want := fmt.Sprintf("open index: %s holds no complete index", dir); err == nil || err.Error() != want {
+	if want := fmt.Sprintf("open index: %s contains no complete index; build the index again", dir); err == nil || err.Error() != want {
 		t.Errorf("got error %v, want %q", err, want)
 	}
 }

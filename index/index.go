@@ -39,7 +39,7 @@ func Open(dir string) (*Index, error) {
 func open(dir string, temp bool) (*Index, error) {
 	meta, err := readMeta(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("open index: %s holds no complete index", dir)
+		return nil, fmt.Errorf("open index: %s contains no complete index; build the index again", dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)

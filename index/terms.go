@@ -14,9 +14,9 @@ import (
 // The term store keeps each passage's analyzed terms and their counts, a
 // forward index that Bleve's inverted index cannot give without stored
 // term vectors. It lets the similarity guard weigh a passage without
-// analyzing its text again. termsData holds, per passage, a uvarint term
+// analyzing its text again. termsData contains, per passage, a uvarint term
 // count and then each term as a uvarint length, its bytes and a uvarint
-// frequency, terms in byte order; termsOffsets holds N+1 little-endian
+// frequency, terms in byte order. termsOffsets contains N+1 little-endian
 // uint64 offsets into it.
 const (
 	termsData    = "terms.dat"

@@ -9,9 +9,8 @@ import (
 	"github.com/mine-tools/mine/index"
 )
 
-// Verdict is what the filter decided about a candidate. Guards are tried
-// in the order of the constants, and the first that applies names the
-// verdict.
+// Verdict is the filter's decision about a candidate. Guards are tried in
+// the order of the constants, and the first that applies names the verdict.
 type Verdict int
 
 // Verdicts.
@@ -164,15 +163,25 @@ func (f *recordFilter) exclude(text string, v Verdict) {
 func (f *recordFilter) acceptGiven(given []string, m *mined) []string {
 	// Sized by the input only: -negatives and -depth may be huge.
 	out := make([]string, 0, len(given))
+	keys := make([]string, 0, len(given))
 	for _, n := range given {
-		if _, bad := f.normal[Normalize(n)]; bad {
+		key := Normalize(n)
+		if _, bad := f.normal[key]; bad {
 			m.givenDropped++
 			continue
 		}
 		out = append(out, n)
+		keys = append(keys, key)
 	}
-	for _, n := range out {
-		f.exclude(n, DropGiven)
+	// Added after the loop, so that one given negative does not exclude a
+	// repeat of itself.
+	for i, n := range out {
+		if _, ok := f.exact[n]; !ok {
+			f.exact[n] = DropGiven
+		}
+		if _, ok := f.normal[keys[i]]; !ok && keys[i] != "" {
+			f.normal[keys[i]] = DropGiven
+		}
 	}
 	return out
 }
@@ -198,9 +207,9 @@ func (f *recordFilter) setScoreLimit(ctx context.Context, ix *index.Index, query
 }
 
 // minSimilarityTerms is the fewest distinct analyzed terms that both texts
-// need for the similarity guard to judge them. Between two short sentences
-// a cosine of 0.3 takes only a word or two in common, which says nothing
-// about whether one answers the other's query.
+// need for the similarity guard to judge them. Two short sentences reach a
+// cosine of 0.3 by sharing a word or two, which is no evidence that one
+// answers the other's query.
 const minSimilarityTerms = 20
 
 // setVectors reads the relevant passages' vectors for the similarity

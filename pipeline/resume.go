@@ -16,9 +16,9 @@ import (
 // a resumable run.
 const checkpointEvery = 256
 
-// checkpoint is what a resumable run has written so far. It is saved after
-// the outputs are flushed, so the partial files hold at least the bytes it
-// names; bytes after them are dropped on resume.
+// checkpoint records what a resumable run has written so far. It is saved
+// after the outputs are flushed, so the partial files contain at least the
+// bytes it names. Bytes after them are dropped on resume.
 type checkpoint struct {
 	// Key identifies the input content, index and settings; a run resumes
 	// only from a checkpoint with its own key.

@@ -20,9 +20,10 @@ var ErrNoRecords = errors.New("no records to mine")
 const histogramMax = 10
 
 // Run executes the job. Output files appear only if the whole run
-// succeeds; on any error, including cancellation through ctx, earlier files
-// of the same names are left untouched and no temporary file remains. The
-// summary is filled in as far as the run got.
+// succeeds. On any error, including cancellation through ctx, earlier files
+// of the same names are left untouched and no temporary file remains,
+// except the partial files that Resume keeps. The summary is filled in as
+// far as the run got.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	sum := &Summary{}
 	if err := cfg.check(); err != nil {
@@ -244,7 +245,8 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, rele
 		i int
 		m mined
 	}
-	// Sized to the window so that a worker never blocks on sending.
+	// Sized to the window: at most window records are dispatched and not
+	// yet written, so a worker never blocks on sending.
 	results := make(chan result, window)
 	if sum.Histogram == nil {
 		sum.Histogram = make([]int, histogramMax+1)

@@ -8,10 +8,9 @@ import (
 
 // sink is one output file under construction.
 type sink struct {
-	name    string
-	out     *corpus.Output
-	w       *corpus.Writer
-	records int
+	name string
+	out  *corpus.Output
+	w    *corpus.Writer
 }
 
 // sinks routes each record to the output or to the held-out file.
@@ -73,7 +72,6 @@ func (s *sinks) write(i int, m *mined, sum *Summary) error {
 		s.audit.offer(i, m)
 	}
 	n, err := dst.w.WriteAs(s.format, m.record)
-	dst.records++
 	if dst == s.train {
 		sum.OutputLines += n
 	}

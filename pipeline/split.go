@@ -14,7 +14,7 @@ import (
 // one record, or with SplitByPassage every record connected to it through
 // a shared relevant passage (after normalisation). Groups are ranked by a
 // SHA-256 of the seed and the group's first query, so the choice depends on
-// the seed and the data, not on input order or worker count, and groups are
+// the seed and the data, not on input order or worker count. Groups are
 // taken in that order until the target count is reached. The result is nil
 // when no held-out file was asked for.
 func holdOut(records []corpus.Record, cfg *Config) ([]bool, error) {

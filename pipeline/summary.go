@@ -39,8 +39,8 @@ type Summary struct {
 	// Short counts records with fewer hard negatives than requested.
 	Short int
 	// Positives counts relevant passages; PositivesRanked those that BM25
-	// ranks within the depth for their query. A positive BM25 cannot reach
-	// says the query and passage share few terms.
+	// ranks within the depth for their query. A positive that BM25 cannot
+	// reach shares few terms with its query.
 	Positives, PositivesRanked int
 	// Dropped counts examined candidates that were not kept, by reason.
 	Dropped Drops

@@ -16,9 +16,9 @@ func (p Problem) String() string { return p.File + ": " + p.Rule }
 
 // uploadProblems returns the rules of mine validate that a Cohere file of
 // the given number of records and bytes breaks. The other rules hold by
-// construction: records are merged by query text, so records are unique
-// queries; every record has a relevant passage; the input was checked for
-// UTF-8; and no negative equals a relevant passage after normalisation.
+// construction. Records are merged by query text, so records are unique
+// queries. Every record has a relevant passage, the input was checked for
+// UTF-8, and no negative equals a relevant passage after normalisation.
 // The messages are the validator's.
 func uploadProblems(file string, queries int, size int64) []Problem {
 	var out []Problem
