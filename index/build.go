@@ -18,7 +18,7 @@ import (
 
 // formatVersion changes whenever the index folder's layout or content
 // changes meaning, so that an older folder is rebuilt, not misread.
-const formatVersion = 2
+const formatVersion = 3
 
 // Names inside an index folder.
 const (
@@ -133,7 +133,7 @@ func checkIndexDir(dir string) error {
 		return fmt.Errorf("open index folder: %w", err)
 	}
 	ours := map[string]bool{metaFile: true, metaFile + ".tmp": true, bleveDir: true, stagingDir: true, storeData: true, storeOffsets: true,
-		termsData: true, termsOffsets: true}
+		termsData: true, termsOffsets: true, statsFile: true}
 	for _, e := range entries {
 		if !ours[e.Name()] && !strings.HasPrefix(e.Name(), stagingDir+"-") {
 			return fmt.Errorf("index folder %s holds %q, which is not part of a mine index; give a new or empty folder", dir, e.Name())
@@ -215,7 +215,7 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 		os.RemoveAll(staging)
 		return nil, false, fmt.Errorf("%w: %v; rebuild it with -rebuild", ErrMismatch, err)
 	}
-	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets, termsData, termsOffsets} {
+	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets, termsData, termsOffsets, statsFile} {
 		if err := os.RemoveAll(filepath.Join(b.dir, name)); err != nil {
 			return nil, false, fmt.Errorf("clear old index: %w", err)
 		}
@@ -230,6 +230,9 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 	}
 	tokens, err := b.indexPassages(ctx)
 	if err != nil {
+		return nil, false, err
+	}
+	if err := writeStats(ctx, b.dir, b.store.len()); err != nil {
 		return nil, false, err
 	}
 	meta := Meta{Format: formatVersion, Analyzer: b.opts.Analyzer, Passages: b.store.len(), Tokens: tokens, Fingerprint: fingerprint}

@@ -25,6 +25,7 @@ type Index struct {
 	avgLen   float64
 	dfCache  docFreqCache
 	terms    *termStore
+	stats    *statsReader
 	// docIDs caches the document ID of each Bleve internal document
 	// number, plus 1 so that 0 marks a number not looked up yet. The
 	// numbering is fixed for the life of reader.
@@ -52,13 +53,22 @@ func open(dir string, temp bool) (*Index, error) {
 		ix.store.close()
 		return nil, err
 	}
+	if ix.stats, err = openStats(dir, meta.Passages); err != nil {
+		ix.store.close()
+		ix.terms.close()
+		return nil, err
+	}
 	if ix.store.Len() != meta.Passages {
 		ix.store.close()
+		ix.terms.close()
+		ix.stats.close()
 		return nil, fmt.Errorf("open index: passage store holds %d passages, settings say %d; rebuild the index", ix.store.Len(), meta.Passages)
 	}
 	ix.bleve, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true})
 	if err != nil {
 		ix.store.close()
+		ix.terms.close()
+		ix.stats.close()
 		return nil, fmt.Errorf("open bleve index: %w", err)
 	}
 	adv, err := ix.bleve.Advanced()
@@ -113,6 +123,9 @@ func (ix *Index) Close() error {
 	}
 	if ix.terms != nil {
 		errs = append(errs, ix.terms.close())
+	}
+	if ix.stats != nil {
+		errs = append(errs, ix.stats.close())
 	}
 	if ix.temp {
 		errs = append(errs, os.RemoveAll(ix.dir))

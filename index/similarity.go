@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 	"sync/atomic"
 )
@@ -12,62 +11,81 @@ import (
 // stays flat on corpora with many millions of distinct terms.
 const maxCachedDocFreqs = 1 << 20
 
-// Vector is a text's analyzed terms weighted by tf·idf, scaled to unit
-// length, with the same idf as ranking uses.
-type Vector map[string]float64
-
-// Vector returns the tf·idf vector of text. Terms absent from the index get
-// the idf of a term in one document.
-func (ix *Index) Vector(ctx context.Context, text string) (Vector, error) {
-	terms, counts := analyzeTerms(ix.analyzer, text, math.MaxInt)
-	return ix.weigh(ctx, terms, counts)
+// Reference is a passage prepared for cosine similarity with others. Each
+// of its terms carries its tf·idf weight times the term's idf, divided by
+// the passage's vector length, so that another passage's term counts
+// times these weights, summed and divided by that passage's vector length,
+// give their cosine. Other passages then need no document frequencies.
+type Reference struct {
+	weights map[string]float64
 }
 
-// DocVector returns the tf·idf vector of passage id from the term store,
-// equal to Vector of its text without analyzing it again.
-func (ix *Index) DocVector(ctx context.Context, id uint32) (Vector, error) {
+// Terms returns the number of distinct terms of the passage.
+func (r Reference) Terms() int { return len(r.weights) }
+
+// Reference prepares passage id for Similarities.
+func (ix *Index) Reference(ctx context.Context, id uint32) (Reference, error) {
 	terms, counts, err := ix.terms.terms(id)
 	if err != nil {
-		return nil, err
+		return Reference{}, err
 	}
-	return ix.weigh(ctx, terms, counts)
-}
-
-// weigh turns term counts into a unit tf·idf vector.
-func (ix *Index) weigh(ctx context.Context, terms []string, counts []int) (Vector, error) {
-	v := make(Vector, len(terms))
+	_, norm, err := ix.stats.read(id)
+	if err != nil {
+		return Reference{}, err
+	}
+	r := Reference{weights: make(map[string]float64, len(terms))}
 	n := float64(ix.meta.Passages)
-	norm := 0.0
 	for i, t := range terms {
 		df, err := ix.docFreq(ctx, t)
 		if err != nil {
-			return nil, err
+			return Reference{}, err
 		}
-		df = max(df, 1)
-		w := float64(counts[i]) * math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5))
-		v[t] = w
-		norm += w * w
-	}
-	if norm > 0 {
-		norm = math.Sqrt(norm)
-		for t := range v {
-			v[t] /= norm
+		w := 0.0
+		if norm > 0 {
+			f := idf(n, float64(max(df, 1)))
+			w = float64(counts[i]) * f * f / norm
 		}
+		r.weights[t] = w
 	}
-	return v, nil
+	return r, nil
 }
 
-// Cosine returns the cosine similarity of two unit vectors: 1 for the same
-// terms in the same proportions, 0 for no shared term.
-func Cosine(a, b Vector) float64 {
-	if len(a) > len(b) {
-		a, b = b, a
+// termBuffers holds buffers for the encoded terms of a passage.
+var termBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// Similarities sets sims[i] to the cosine similarity of the tf·idf vectors
+// of passage id and refs[i], and returns the number of distinct terms of
+// passage id. sims must be as long as refs. Only passage id's stored term
+// counts and vector length are read.
+func (ix *Index) Similarities(id uint32, refs []Reference, sims []float64) (int, error) {
+	_, norm, err := ix.stats.read(id)
+	if err != nil {
+		return 0, err
 	}
-	sum := 0.0
-	for t, w := range a {
-		sum += w * b[t]
+	bp := termBuffers.Get().(*[]byte)
+	defer termBuffers.Put(bp)
+	if *bp, err = ix.terms.raw(id, *bp); err != nil {
+		return 0, err
 	}
-	return sum
+	clear(sims)
+	terms := 0
+	err = eachTerm(id, *bp, func(term []byte, tf uint64) {
+		terms++
+		for i, r := range refs {
+			if w, ok := r.weights[string(term)]; ok {
+				sims[i] += float64(tf) * w
+			}
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i := range sims {
+		if norm > 0 {
+			sims[i] /= norm
+		}
+	}
+	return terms, nil
 }
 
 // docFreqCache maps a term to the number of passages that hold it.

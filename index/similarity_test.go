@@ -47,3 +47,114 @@ func TestDocVectorEqualsVector(t *testing.T) {
 		t.Errorf("cosine of related passages: got %g, want between 0 and 1", sim)
 	}
 }
+
+// TestSimilaritiesEqualCosine checks the similarity of stored passages,
+// computed from the stats file and a Reference, against the cosine of the
+// two passages' vectors weighed term by term, on SciFact abstracts.
+func TestSimilaritiesEqualCosine(t *testing.T) {
+	texts := readSciFactCorpus(t, 5000)
+	ix, _, ids := buildIndex(t, t.TempDir(), Options{}, texts)
+	defer ix.Close()
+	ctx := context.Background()
+	refs := make([]Reference, 3)
+	vecs := make([]Vector, 3)
+	for i := range refs {
+		var err error
+		if refs[i], err = ix.Reference(ctx, ids[i]); err != nil {
+			t.Fatal(err)
+		}
+		if vecs[i], err = ix.DocVector(ctx, ids[i]); err != nil {
+			t.Fatal(err)
+		}
+		if refs[i].Terms() != len(vecs[i]) {
+			t.Errorf("passage %d: reference has %d terms, vector %d", i, refs[i].Terms(), len(vecs[i]))
+		}
+	}
+	sims := make([]float64, len(refs))
+	related := 0
+	for _, id := range ids {
+		v, err := ix.DocVector(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		terms, err := ix.Similarities(id, refs, sims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if terms != len(v) {
+			t.Errorf("passage %d: %d terms, want %d", id, terms, len(v))
+		}
+		for i, pv := range vecs {
+			want := Cosine(v, pv)
+			if math.Abs(sims[i]-want) > 1e-9 {
+				t.Errorf("passage %d against %d: similarity %g, want %g", id, ids[i], sims[i], want)
+			}
+			if want > 0.1 {
+				related++
+			}
+		}
+	}
+	if related < len(refs)+3 {
+		t.Errorf("only %d pairs have a cosine above 0.1; the test needs related passages", related)
+	}
+}
+
+// The functions below weigh a passage's vector term by term, the plain
+// way, for the tests to check Reference and Similarities against.
+
+// Vector is a text's analyzed terms weighted by tf·idf, scaled to unit
+// length, with the same idf as ranking uses.
+type Vector map[string]float64
+
+// Vector returns the tf·idf vector of text. Terms absent from the index get
+// the idf of a term in one document.
+func (ix *Index) Vector(ctx context.Context, text string) (Vector, error) {
+	terms, counts := analyzeTerms(ix.analyzer, text, math.MaxInt)
+	return ix.weigh(ctx, terms, counts)
+}
+
+// DocVector returns the tf·idf vector of passage id from the term store,
+// equal to Vector of its text without analyzing it again.
+func (ix *Index) DocVector(ctx context.Context, id uint32) (Vector, error) {
+	terms, counts, err := ix.terms.terms(id)
+	if err != nil {
+		return nil, err
+	}
+	return ix.weigh(ctx, terms, counts)
+}
+
+// weigh turns term counts into a unit tf·idf vector.
+func (ix *Index) weigh(ctx context.Context, terms []string, counts []int) (Vector, error) {
+	v := make(Vector, len(terms))
+	n := float64(ix.meta.Passages)
+	norm := 0.0
+	for i, t := range terms {
+		df, err := ix.docFreq(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		w := float64(counts[i]) * idf(n, float64(max(df, 1)))
+		v[t] = w
+		norm += w * w
+	}
+	if norm > 0 {
+		norm = math.Sqrt(norm)
+		for t := range v {
+			v[t] /= norm
+		}
+	}
+	return v, nil
+}
+
+// Cosine returns the cosine similarity of two unit vectors: 1 for the same
+// terms in the same proportions, 0 for no shared term.
+func Cosine(a, b Vector) float64 {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	sum := 0.0
+	for t, w := range a {
+		sum += w * b[t]
+	}
+	return sum
+}

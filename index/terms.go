@@ -105,36 +105,64 @@ func openTermStore(dir string, passages int) (*termStore, error) {
 
 // terms returns passage id's terms and their counts.
 func (s *termStore) terms(id uint32) ([]string, []int, error) {
-	if int(id)+1 >= len(s.offsets) {
-		return nil, nil, fmt.Errorf("read terms: document %d out of range", id)
+	buf, err := s.raw(id, nil)
+	if err != nil {
+		return nil, nil, err
 	}
-	buf := make([]byte, s.offsets[id+1]-s.offsets[id])
+	var terms []string
+	var counts []int
+	err = eachTerm(id, buf, func(term []byte, tf uint64) {
+		terms = append(terms, string(term))
+		counts = append(counts, int(tf))
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return terms, counts, nil
+}
+
+// raw reads passage id's encoded terms into buf, grown as needed.
+func (s *termStore) raw(id uint32, buf []byte) ([]byte, error) {
+	if int(id)+1 >= len(s.offsets) {
+		return nil, fmt.Errorf("read terms: document %d out of range", id)
+	}
+	n := int(s.offsets[id+1] - s.offsets[id])
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
 	if _, err := s.file.ReadAt(buf, int64(s.offsets[id])); err != nil {
-		return nil, nil, fmt.Errorf("read terms of document %d: %w", id, err)
+		return nil, fmt.Errorf("read terms of document %d: %w", id, err)
+	}
+	return buf, nil
+}
+
+// eachTerm calls fn with each term of passage id's encoded terms and its
+// count. The term's bytes are valid only during the call.
+func eachTerm(id uint32, buf []byte, fn func(term []byte, tf uint64)) error {
+	damaged := func() error {
+		return fmt.Errorf("read terms of document %d: damaged term store; rebuild the index", id)
 	}
 	n, k := binary.Uvarint(buf)
 	if k <= 0 {
-		return nil, nil, fmt.Errorf("read terms of document %d: damaged term store; rebuild the index", id)
+		return damaged()
 	}
 	buf = buf[k:]
-	terms := make([]string, 0, n)
-	counts := make([]int, 0, n)
 	for range n {
 		l, k := binary.Uvarint(buf)
 		if k <= 0 || uint64(len(buf)-k) < l {
-			return nil, nil, fmt.Errorf("read terms of document %d: damaged term store; rebuild the index", id)
+			return damaged()
 		}
-		term := string(buf[k : k+int(l)])
+		term := buf[k : k+int(l)]
 		buf = buf[k+int(l):]
 		tf, k := binary.Uvarint(buf)
 		if k <= 0 {
-			return nil, nil, fmt.Errorf("read terms of document %d: damaged term store; rebuild the index", id)
+			return damaged()
 		}
 		buf = buf[k:]
-		terms = append(terms, term)
-		counts = append(counts, int(tf))
+		fn(term, tf)
 	}
-	return terms, counts, nil
+	return nil
 }
 
 func (s *termStore) close() error { return s.file.Close() }

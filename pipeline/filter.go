@@ -108,24 +108,35 @@ type recordFilter struct {
 	cfg         *Config
 	relevantIDs []uint32
 	exact       map[string]Verdict
-	normal      map[string]Verdict
-	answers     []string
+	// normal maps the index.Key of each excluded text to its verdict.
+	normal  map[uint64]Verdict
+	answers []string
 	// shingles of the relevant passages, and of the query when the overlap
 	// guard compares with it.
 	shingles []shingleSet
-	// vectors of the relevant passages, for the similarity guard.
-	vectors []index.Vector
+	// refs are the relevant passages prepared for the similarity guard,
+	// and sims holds a candidate's similarity with each.
+	refs []index.Reference
+	sims []float64
 	// scoreLimit is the highest score a candidate may have; 0 is no limit.
 	scoreLimit float64
-	selected   map[string]bool
+	// selected holds the keys of the candidates kept so far.
+	selected map[uint64]bool
 }
 
-func newRecordFilter(rec corpus.Record, relevantIDs []uint32, cfg *Config) *recordFilter {
+// newRecordFilter prepares the filter of one record. relevantIDs are the
+// index's document IDs of rec.Relevant, in the same order.
+func newRecordFilter(ix *index.Index, rec corpus.Record, relevantIDs []uint32, cfg *Config) (*recordFilter, error) {
 	f := &recordFilter{cfg: cfg, relevantIDs: relevantIDs,
-		exact: make(map[string]Verdict), normal: make(map[string]Verdict), selected: make(map[string]bool)}
-	for _, p := range rec.Relevant {
+		exact: make(map[string]Verdict), normal: make(map[uint64]Verdict), selected: make(map[uint64]bool)}
+	for i, p := range rec.Relevant {
 		f.exact[p] = DropRelevant
-		f.normal[Normalize(p)] = DropRelevant
+		// The index holds the key of each relevant passage's text.
+		key, err := ix.Key(relevantIDs[i])
+		if err != nil {
+			return nil, err
+		}
+		f.normal[key] = DropRelevant
 		if cfg.MaxOverlap > 0 {
 			f.shingles = append(f.shingles, shingles(p))
 		}
@@ -136,12 +147,12 @@ func newRecordFilter(rec corpus.Record, relevantIDs []uint32, cfg *Config) *reco
 	}
 	if !cfg.IgnoreAnswers {
 		for _, a := range rec.Answers {
-			if key := Normalize(a); key != "" {
+			if key := index.Normalize(a); key != "" {
 				f.answers = append(f.answers, key)
 			}
 		}
 	}
-	return f
+	return f, nil
 }
 
 // exclude adds a text under a verdict unless it is already excluded.
@@ -149,7 +160,7 @@ func (f *recordFilter) exclude(text string, v Verdict) {
 	if _, ok := f.exact[text]; !ok {
 		f.exact[text] = v
 	}
-	if key := Normalize(text); key != "" {
+	if key := index.Key(text); key != 0 {
 		if _, ok := f.normal[key]; !ok {
 			f.normal[key] = v
 		}
@@ -163,9 +174,9 @@ func (f *recordFilter) exclude(text string, v Verdict) {
 func (f *recordFilter) acceptGiven(given []string, m *mined) []string {
 	// Sized by the input only: -negatives and -depth may be huge.
 	out := make([]string, 0, len(given))
-	keys := make([]string, 0, len(given))
+	keys := make([]uint64, 0, len(given))
 	for _, n := range given {
-		key := Normalize(n)
+		key := index.Key(n)
 		if _, bad := f.normal[key]; bad {
 			m.givenDropped++
 			continue
@@ -179,7 +190,7 @@ func (f *recordFilter) acceptGiven(given []string, m *mined) []string {
 		if _, ok := f.exact[n]; !ok {
 			f.exact[n] = DropGiven
 		}
-		if _, ok := f.normal[keys[i]]; !ok && keys[i] != "" {
+		if _, ok := f.normal[keys[i]]; !ok && keys[i] != 0 {
 			f.normal[keys[i]] = DropGiven
 		}
 	}
@@ -212,16 +223,19 @@ func (f *recordFilter) setScoreLimit(ctx context.Context, ix *index.Index, query
 // answers the other's query.
 const minSimilarityTerms = 20
 
-// setVectors reads the relevant passages' vectors for the similarity
-// guard.
-func (f *recordFilter) setVectors(ctx context.Context, ix *index.Index, relevantIDs []uint32) error {
+// setReferences prepares the relevant passages for the similarity guard.
+// Those with too few terms to judge are left out.
+func (f *recordFilter) setReferences(ctx context.Context, ix *index.Index, relevantIDs []uint32) error {
 	for _, id := range relevantIDs {
-		v, err := ix.DocVector(ctx, id)
+		r, err := ix.Reference(ctx, id)
 		if err != nil {
 			return err
 		}
-		f.vectors = append(f.vectors, v)
+		if r.Terms() >= minSimilarityTerms {
+			f.refs = append(f.refs, r)
+		}
 	}
+	f.sims = make([]float64, len(f.refs))
 	return nil
 }
 
@@ -241,37 +255,39 @@ func (f *recordFilter) judge(ctx context.Context, ix *index.Index, h index.Hit, 
 		c.Verdict = DropRelevant
 		return c, nil
 	}
-	c.Verdict = f.judgeText(text)
-	if c.Verdict == Kept && len(f.vectors) > 0 {
-		v, err := ix.DocVector(ctx, h.ID)
+	key, err := ix.Key(h.ID)
+	if err != nil {
+		return c, err
+	}
+	c.Verdict = f.judgeText(text, key)
+	if c.Verdict == Kept && len(f.refs) > 0 {
+		terms, err := ix.Similarities(h.ID, f.refs, f.sims)
 		if err != nil {
 			return c, err
 		}
-		for _, pv := range f.vectors {
-			if len(v) < minSimilarityTerms || len(pv) < minSimilarityTerms {
-				continue
-			}
-			if index.Cosine(v, pv) >= f.cfg.MaxSimilarity {
-				c.Verdict = DropSimilar
-				delete(f.selected, Normalize(text))
-				break
-			}
+		if terms >= minSimilarityTerms && slices.Max(f.sims) >= f.cfg.MaxSimilarity {
+			c.Verdict = DropSimilar
+			delete(f.selected, key)
 		}
 	}
 	return c, nil
 }
 
-func (f *recordFilter) judgeText(text string) Verdict {
+// judgeText applies the guards that read a candidate's text; key is the
+// text's index.Key.
+func (f *recordFilter) judgeText(text string, key uint64) Verdict {
 	if v, ok := f.exact[text]; ok {
 		return v
 	}
-	key := Normalize(text)
 	if v, ok := f.normal[key]; ok {
 		return v
 	}
-	for _, a := range f.answers {
-		if strings.Contains(key, a) {
-			return DropAnswer
+	if len(f.answers) > 0 {
+		normal := index.Normalize(text)
+		for _, a := range f.answers {
+			if strings.Contains(normal, a) {
+				return DropAnswer
+			}
 		}
 	}
 	if len(f.shingles) > 0 {

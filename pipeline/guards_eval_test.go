@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mine-tools/mine/corpus"
+	"github.com/mine-tools/mine/index"
 )
 
 var guardTable = flag.String("guard-table", "", "write the guard measurement table to this Markdown file")
@@ -125,7 +126,7 @@ func squadGuardData(t *testing.T, dir string) guardData {
 				continue
 			}
 			for _, ans := range r.Answers {
-				if strings.Contains(Normalize(p), Normalize(ans)) {
+				if strings.Contains(index.Normalize(p), index.Normalize(ans)) {
 					fn[p] = true
 				}
 			}

@@ -65,7 +65,10 @@ type mined struct {
 // within the depth and keeps them all in the result.
 func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevantIDs []uint32, cfg *Config, explain bool) (mined, error) {
 	m := mined{positives: len(relevantIDs)}
-	f := newRecordFilter(rec, relevantIDs, cfg)
+	f, err := newRecordFilter(ix, rec, relevantIDs, cfg)
+	if err != nil {
+		return m, err
+	}
 	negatives := f.acceptGiven(rec.Negatives, &m)
 	m.given = len(negatives)
 
@@ -75,7 +78,7 @@ func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevan
 		}
 	}
 	if cfg.MaxSimilarity > 0 {
-		if err := f.setVectors(ctx, ix, relevantIDs); err != nil {
+		if err := f.setReferences(ctx, ix, relevantIDs); err != nil {
 			return m, err
 		}
 	}
@@ -84,7 +87,6 @@ func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevan
 	// after the documents above it.
 	var plain, hits []index.Hit
 	offset := 0
-	var err error
 	if f.scoreLimit > 0 {
 		plain, hits, offset, err = ix.SearchWindow(ctx, rec.Query, cfg.Depth, f.scoreLimit, cfg.Ranking)
 	} else {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mine-tools/mine/corpus"
+	"github.com/mine-tools/mine/index"
 )
 
 var update = flag.Bool("update", false, "rewrite golden output files")
@@ -66,13 +67,13 @@ func checkMined(t *testing.T, recs []corpus.CohereRecord, want int) {
 		if len(r.RelevantPassages) == 0 {
 			t.Errorf("record %d: no relevant passage", i+1)
 		}
-		bad := map[string]bool{Normalize(r.Query): true}
+		bad := map[string]bool{index.Normalize(r.Query): true}
 		for _, p := range r.RelevantPassages {
-			bad[Normalize(p)] = true
+			bad[index.Normalize(p)] = true
 		}
 		seen := map[string]bool{}
 		for _, n := range r.HardNegatives {
-			key := Normalize(n)
+			key := index.Normalize(n)
 			if bad[key] {
 				t.Errorf("record %d: negative equals a relevant passage or the query: %.60q", i+1, n)
 			}

@@ -4,6 +4,8 @@ import (
 	"hash/maphash"
 	"strings"
 	"unicode"
+
+	"github.com/mine-tools/mine/index"
 )
 
 // shingleSize is the number of words in a shingle.
@@ -20,7 +22,7 @@ type shingleSet map[uint64]struct{}
 // normalised text, words being runs of letters and digits. A text of fewer
 // words is one shingle.
 func shingles(text string) shingleSet {
-	words := strings.FieldsFunc(Normalize(text), func(r rune) bool {
+	words := strings.FieldsFunc(index.Normalize(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
 	})
 	set := make(shingleSet)

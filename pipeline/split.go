@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/mine-tools/mine/corpus"
+	"github.com/mine-tools/mine/index"
 )
 
 // holdOut picks the records that go to the held-out file, by query group:
@@ -82,7 +83,7 @@ func queryGroups(records []corpus.Record, byPassage bool) [][]int {
 		owner := make(map[string]int)
 		for i, r := range records {
 			for _, p := range r.Relevant {
-				key := Normalize(p)
+				key := index.Normalize(p)
 				if j, ok := owner[key]; ok {
 					a, b := find(i), find(j)
 					parent[max(a, b)] = min(a, b)
