@@ -133,7 +133,7 @@ func checkIndexDir(dir string) error {
 		return fmt.Errorf("open index folder: %w", err)
 	}
 	ours := map[string]bool{metaFile: true, metaFile + ".tmp": true, bleveDir: true, stagingDir: true, storeData: true, storeOffsets: true,
-		termsData: true, termsOffsets: true, statsFile: true}
+		termsData: true, termsOffsets: true, statsFile: true, docFreqsFile: true}
 	for _, e := range entries {
 		if !ours[e.Name()] && !strings.HasPrefix(e.Name(), stagingDir+"-") {
 			return fmt.Errorf("index folder %s holds %q, which is not part of a mine index; give a new or empty folder", dir, e.Name())
@@ -215,7 +215,7 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 		os.RemoveAll(staging)
 		return nil, false, fmt.Errorf("%w: %v; rebuild it with -rebuild", ErrMismatch, err)
 	}
-	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets, termsData, termsOffsets, statsFile} {
+	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets, termsData, termsOffsets, statsFile, docFreqsFile} {
 		if err := os.RemoveAll(filepath.Join(b.dir, name)); err != nil {
 			return nil, false, fmt.Errorf("clear old index: %w", err)
 		}

@@ -23,7 +23,7 @@ type Index struct {
 	store    *Store
 	analyzer analysis.Analyzer
 	avgLen   float64
-	dfCache  docFreqCache
+	docFreqs docFreqTable
 	terms    *termStore
 	stats    *statsReader
 	// docIDs caches the document ID of each Bleve internal document
@@ -56,6 +56,12 @@ func open(dir string, temp bool) (*Index, error) {
 	if ix.stats, err = openStats(dir, meta.Passages); err != nil {
 		ix.store.close()
 		ix.terms.close()
+		return nil, err
+	}
+	if ix.docFreqs, err = readDocFreqTable(dir); err != nil {
+		ix.store.close()
+		ix.terms.close()
+		ix.stats.close()
 		return nil, err
 	}
 	if ix.store.Len() != meta.Passages {

@@ -1,15 +1,6 @@
 package index
 
-import (
-	"context"
-	"fmt"
-	"sync"
-	"sync/atomic"
-)
-
-// maxCachedDocFreqs bounds the document frequency cache, so that memory
-// stays flat on corpora with many millions of distinct terms.
-const maxCachedDocFreqs = 1 << 20
+import "sync"
 
 // Reference is a passage prepared for cosine similarity with others. Each
 // of its terms carries its tf·idf weight times the term's idf, divided by
@@ -24,7 +15,7 @@ type Reference struct {
 func (r Reference) Terms() int { return len(r.weights) }
 
 // Reference prepares passage id for Similarities.
-func (ix *Index) Reference(ctx context.Context, id uint32) (Reference, error) {
+func (ix *Index) Reference(id uint32) (Reference, error) {
 	terms, counts, err := ix.terms.terms(id)
 	if err != nil {
 		return Reference{}, err
@@ -36,10 +27,7 @@ func (ix *Index) Reference(ctx context.Context, id uint32) (Reference, error) {
 	r := Reference{weights: make(map[string]float64, len(terms))}
 	n := float64(ix.meta.Passages)
 	for i, t := range terms {
-		df, err := ix.docFreq(ctx, t)
-		if err != nil {
-			return Reference{}, err
-		}
+		df := ix.docFreqs.get(t)
 		w := 0.0
 		if norm > 0 {
 			f := idf(n, float64(max(df, 1)))
@@ -86,30 +74,4 @@ func (ix *Index) Similarities(id uint32, refs []Reference, sims []float64) (int,
 		}
 	}
 	return terms, nil
-}
-
-// docFreqCache maps a term to the number of passages that hold it.
-type docFreqCache struct {
-	m    sync.Map
-	size atomic.Int64
-}
-
-func (ix *Index) docFreq(ctx context.Context, term string) (uint64, error) {
-	if df, ok := ix.dfCache.m.Load(term); ok {
-		return df.(uint64), nil
-	}
-	tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), textField, false, false, false)
-	if err != nil {
-		return 0, fmt.Errorf("read document frequency of %q: %w", term, err)
-	}
-	df := tfr.Count()
-	if err := tfr.Close(); err != nil {
-		return 0, fmt.Errorf("read document frequency of %q: %w", term, err)
-	}
-	if ix.dfCache.size.Load() < maxCachedDocFreqs {
-		if _, loaded := ix.dfCache.m.LoadOrStore(term, df); !loaded {
-			ix.dfCache.size.Add(1)
-		}
-	}
-	return df, nil
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -60,7 +61,7 @@ func TestSimilaritiesEqualCosine(t *testing.T) {
 	vecs := make([]Vector, 3)
 	for i := range refs {
 		var err error
-		if refs[i], err = ix.Reference(ctx, ids[i]); err != nil {
+		if refs[i], err = ix.Reference(ids[i]); err != nil {
 			t.Fatal(err)
 		}
 		if vecs[i], err = ix.DocVector(ctx, ids[i]); err != nil {
@@ -157,4 +158,45 @@ func Cosine(a, b Vector) float64 {
 		sum += w * b[t]
 	}
 	return sum
+}
+
+// docFreq reads a term's document frequency from Bleve's postings.
+func (ix *Index) docFreq(ctx context.Context, term string) (uint64, error) {
+	tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), textField, false, false, false)
+	if err != nil {
+		return 0, fmt.Errorf("read document frequency of %q: %w", term, err)
+	}
+	defer tfr.Close()
+	return tfr.Count(), nil
+}
+
+// TestDocFreqTable checks the stored document frequencies against Bleve's
+// postings for every term of some SciFact passages.
+func TestDocFreqTable(t *testing.T) {
+	texts := readSciFactCorpus(t, 500)
+	ix, _, ids := buildIndex(t, t.TempDir(), Options{}, texts)
+	defer ix.Close()
+	checked := 0
+	for _, id := range ids[:50] {
+		terms, _, err := ix.terms.terms(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, term := range terms {
+			want, err := ix.docFreq(context.Background(), term)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ix.docFreqs.get(term); got != want {
+				t.Errorf("term %q: stored frequency %d, Bleve's postings hold %d", term, got, want)
+			}
+			checked++
+		}
+	}
+	if got := ix.docFreqs.get("no-such-term-in-scifact"); got != 0 {
+		t.Errorf("absent term: got frequency %d, want 0", got)
+	}
+	if checked < 1000 {
+		t.Errorf("checked only %d terms", checked)
+	}
 }

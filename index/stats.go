@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -18,7 +20,10 @@ import (
 // Euclidean length of its tf·idf vector as float64 bits.
 const (
 	statsFile = "stats.dat"
-	statsSize = 16
+	// docFreqsFile holds the document frequency of every term as sorted
+	// pairs of little-endian uint64: the term's termHash and the count.
+	docFreqsFile = "docfreqs.dat"
+	statsSize    = 16
 	// statsChunk is the number of passages one worker handles at a time.
 	statsChunk = 4096
 )
@@ -35,7 +40,7 @@ func writeStats(ctx context.Context, dir string, passages int) error {
 		if err := os.WriteFile(filepath.Join(dir, statsFile), nil, 0o644); err != nil {
 			return fmt.Errorf("write passage stats: %w", err)
 		}
-		return nil
+		return writeDocFreqTable(dir, nil)
 	}
 	store, err := openStore(dir)
 	if err != nil {
@@ -92,7 +97,7 @@ func writeStats(ctx context.Context, dir string, passages int) error {
 	if err := os.WriteFile(filepath.Join(dir, statsFile), out, 0o644); err != nil {
 		return fmt.Errorf("write passage stats: %w", err)
 	}
-	return nil
+	return writeDocFreqTable(dir, df)
 }
 
 // countDocFreqs returns the number of passages that hold each term, from
@@ -182,4 +187,67 @@ func (s *statsReader) close() error { return s.file.Close() }
 func (ix *Index) Key(id uint32) (uint64, error) {
 	key, _, err := ix.stats.read(id)
 	return key, err
+}
+
+// docFreqTable gives the document frequency of a term by its termHash,
+// from sorted hashes. Two terms of one index share a hash with a
+// probability of about n²/2^65 for n terms, which at worst gives one of
+// them the other's frequency in the similarity guard's weights.
+type docFreqTable struct {
+	hashes []uint64
+	counts []uint64
+}
+
+// termHash is the FNV-1a hash of a term.
+func termHash(term string) uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(term); i++ {
+		h ^= uint64(term[i])
+		h *= prime
+	}
+	return h
+}
+
+func writeDocFreqTable(dir string, df map[string]uint64) error {
+	type entry struct{ hash, count uint64 }
+	entries := make([]entry, 0, len(df))
+	for term, n := range df {
+		entries = append(entries, entry{termHash(term), n})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.hash, b.hash) })
+	raw := make([]byte, 0, 16*len(entries))
+	for _, e := range entries {
+		raw = binary.LittleEndian.AppendUint64(raw, e.hash)
+		raw = binary.LittleEndian.AppendUint64(raw, e.count)
+	}
+	if err := os.WriteFile(filepath.Join(dir, docFreqsFile), raw, 0o644); err != nil {
+		return fmt.Errorf("write document frequencies: %w", err)
+	}
+	return nil
+}
+
+func readDocFreqTable(dir string) (docFreqTable, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, docFreqsFile))
+	if err != nil {
+		return docFreqTable{}, fmt.Errorf("open document frequencies: %w", err)
+	}
+	if len(raw)%16 != 0 {
+		return docFreqTable{}, fmt.Errorf("open document frequencies: %s is damaged; rebuild the index", docFreqsFile)
+	}
+	t := docFreqTable{hashes: make([]uint64, len(raw)/16), counts: make([]uint64, len(raw)/16)}
+	for i := range t.hashes {
+		t.hashes[i] = binary.LittleEndian.Uint64(raw[16*i:])
+		t.counts[i] = binary.LittleEndian.Uint64(raw[16*i+8:])
+	}
+	return t, nil
+}
+
+// get returns the number of passages that hold term, 0 for a term of no
+// passage.
+func (t docFreqTable) get(term string) uint64 {
+	if i, ok := slices.BinarySearch(t.hashes, termHash(term)); ok {
+		return t.counts[i]
+	}
+	return 0
 }

@@ -225,9 +225,9 @@ const minSimilarityTerms = 20
 
 // setReferences prepares the relevant passages for the similarity guard.
 // Those with too few terms to judge are left out.
-func (f *recordFilter) setReferences(ctx context.Context, ix *index.Index, relevantIDs []uint32) error {
+func (f *recordFilter) setReferences(ix *index.Index, relevantIDs []uint32) error {
 	for _, id := range relevantIDs {
-		r, err := ix.Reference(ctx, id)
+		r, err := ix.Reference(id)
 		if err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func (f *recordFilter) setReferences(ctx context.Context, ix *index.Index, relev
 }
 
 // judge decides about one candidate.
-func (f *recordFilter) judge(ctx context.Context, ix *index.Index, h index.Hit, rank int) (Candidate, error) {
+func (f *recordFilter) judge(ix *index.Index, h index.Hit, rank int) (Candidate, error) {
 	c := Candidate{Rank: rank, ID: h.ID, Score: h.Score}
 	if rank <= f.cfg.Skip {
 		c.Verdict = DropRank

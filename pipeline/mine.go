@@ -78,7 +78,7 @@ func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevan
 		}
 	}
 	if cfg.MaxSimilarity > 0 {
-		if err := f.setReferences(ctx, ix, relevantIDs); err != nil {
+		if err := f.setReferences(ix, relevantIDs); err != nil {
 			return m, err
 		}
 	}
@@ -113,7 +113,7 @@ func mineRecord(ctx context.Context, ix *index.Index, rec corpus.Record, relevan
 		if need <= 0 && !explain {
 			break
 		}
-		c, err := f.judge(ctx, ix, h, offset+i+1)
+		c, err := f.judge(ix, h, offset+i+1)
 		if err != nil {
 			return m, err
 		}
