@@ -41,6 +41,67 @@ func ReadBEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, e
 // stop the read: a dropped row would silently change which passages are
 // relevant.
 func (rd Reader) BEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, error) {
+	return rd.beir(dir, split, g, func(needed map[string]string, found map[string]bool, stats *BEIRStats) error {
+		corpusPath, err := BEIRCorpus(dir)
+		if err != nil {
+			return err
+		}
+		seenIDs := make(map[string]struct{})
+		stats.Passages, err = rd.Passages(corpusPath, func(p Passage) error {
+			if p.ID == "" {
+				return parseErr(corpusPath, p.Line, "_id", ErrMissing, `missing "_id": a BEIR corpus needs document IDs`)
+			}
+			if _, dup := seenIDs[p.ID]; dup {
+				stats.DuplicateDocs++
+			} else {
+				seenIDs[p.ID] = struct{}{}
+				if _, ok := needed[p.ID]; ok {
+					needed[p.ID] = p.Text
+					found[p.ID] = true
+				}
+			}
+			return fn(p)
+		})
+		return err
+	})
+}
+
+// BEIRCorpus returns the path of a BEIR folder's corpus.jsonl or
+// corpus.jsonl.gz.
+func BEIRCorpus(dir string) (string, error) {
+	path, err := beirFile(dir, "corpus.jsonl")
+	if err != nil {
+		return "", fmt.Errorf("read BEIR folder: %w", err)
+	}
+	return path, nil
+}
+
+// BEIRKnown reads a BEIR folder as BEIR does without reading its corpus:
+// lookup returns the texts of the named documents the corpus holds, and
+// corpus gives the counts (Passages and DuplicateDocs) that an earlier
+// read of the same corpus found.
+func (rd Reader) BEIRKnown(dir, split string, g *Group, corpus BEIRStats, lookup func(ids []string) (map[string]string, error)) (BEIRStats, error) {
+	return rd.beir(dir, split, g, func(needed map[string]string, found map[string]bool, stats *BEIRStats) error {
+		stats.Passages, stats.DuplicateDocs = corpus.Passages, corpus.DuplicateDocs
+		ids := make([]string, 0, len(needed))
+		for id := range needed {
+			ids = append(ids, id)
+		}
+		texts, err := lookup(ids)
+		if err != nil {
+			return err
+		}
+		for id, text := range texts {
+			needed[id] = text
+			found[id] = true
+		}
+		return nil
+	})
+}
+
+// beir reads the qrels and the queries of a BEIR folder; readCorpus fills
+// in the texts of the documents that qrels name, and marks them found.
+func (rd Reader) beir(dir, split string, g *Group, readCorpus func(needed map[string]string, found map[string]bool, stats *BEIRStats) error) (BEIRStats, error) {
 	var stats BEIRStats
 	qrelsPath, err := beirFile(dir, filepath.Join("qrels", split+".tsv"))
 	if err != nil {
@@ -57,28 +118,8 @@ func (rd Reader) BEIR(dir, split string, g *Group, fn func(Passage) error) (BEIR
 			needed[d] = ""
 		}
 	}
-	corpusPath, err := beirFile(dir, "corpus.jsonl")
-	if err != nil {
-		return stats, fmt.Errorf("read BEIR folder: %w", err)
-	}
 	found := make(map[string]bool, len(needed))
-	seenIDs := make(map[string]struct{})
-	stats.Passages, err = rd.Passages(corpusPath, func(p Passage) error {
-		if p.ID == "" {
-			return parseErr(corpusPath, p.Line, "_id", ErrMissing, `missing "_id": a BEIR corpus needs document IDs`)
-		}
-		if _, dup := seenIDs[p.ID]; dup {
-			stats.DuplicateDocs++
-		} else {
-			seenIDs[p.ID] = struct{}{}
-			if _, ok := needed[p.ID]; ok {
-				needed[p.ID] = p.Text
-				found[p.ID] = true
-			}
-		}
-		return fn(p)
-	})
-	if err != nil {
+	if err := readCorpus(needed, found, &stats); err != nil {
 		return stats, err
 	}
 	for _, qid := range order {

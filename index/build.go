@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -61,6 +62,9 @@ type Meta struct {
 	// Fingerprint is a SHA-256 over the format, the analyzer and every
 	// passage text in order.
 	Fingerprint string `json:"fingerprint"`
+	// Source describes the file the passages came from, when the builder
+	// was given one.
+	Source *Source `json:"source,omitempty"`
 }
 
 // Builder collects passages, skipping exact duplicates, and then builds or
@@ -75,6 +79,8 @@ type Builder struct {
 	collide map[uint64][]uint32
 	fp      hash.Hash
 	staging string
+	names   []namedID
+	source  *Source
 }
 
 // NewBuilder starts an index in dir, or in a new temporary folder that
@@ -133,9 +139,9 @@ func checkIndexDir(dir string) error {
 		return fmt.Errorf("open index folder: %w", err)
 	}
 	ours := map[string]bool{metaFile: true, metaFile + ".tmp": true, bleveDir: true, stagingDir: true, storeData: true, storeOffsets: true,
-		termsData: true, termsOffsets: true, statsFile: true, docFreqsFile: true}
+		termsData: true, termsOffsets: true, statsFile: true, docFreqsFile: true, namesFile: true}
 	for _, e := range entries {
-		if !ours[e.Name()] && !strings.HasPrefix(e.Name(), stagingDir+"-") {
+		if !ours[e.Name()] && !strings.HasPrefix(e.Name(), stagingDir+"-") && !strings.HasPrefix(e.Name(), namesFile+".tmp-") {
 			return fmt.Errorf("index folder %s holds %q, which is not part of a mine index; give a new or empty folder", dir, e.Name())
 		}
 	}
@@ -201,6 +207,17 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 		if err := os.RemoveAll(staging); err != nil {
 			return nil, false, fmt.Errorf("clear staging folder: %w", err)
 		}
+		if b.source != nil && !sameSource(old.Source, b.source) {
+			// The same passages from a file described anew, say one
+			// touched without changes: keep the new description.
+			if err := writeNames(b.dir, b.names); err != nil {
+				return nil, false, err
+			}
+			old.Source = b.source
+			if err := writeMeta(b.dir, old); err != nil {
+				return nil, false, err
+			}
+		}
 		ix, err := open(b.dir, b.temp)
 		return ix, true, err
 	}
@@ -215,7 +232,7 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 		os.RemoveAll(staging)
 		return nil, false, fmt.Errorf("%w: %v; rebuild it with -rebuild", ErrMismatch, err)
 	}
-	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets, termsData, termsOffsets, statsFile, docFreqsFile} {
+	for _, name := range []string{metaFile, bleveDir, storeData, storeOffsets, termsData, termsOffsets, statsFile, docFreqsFile, namesFile} {
 		if err := os.RemoveAll(filepath.Join(b.dir, name)); err != nil {
 			return nil, false, fmt.Errorf("clear old index: %w", err)
 		}
@@ -235,12 +252,36 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 	if err := writeStats(ctx, b.dir, b.store.len()); err != nil {
 		return nil, false, err
 	}
-	meta := Meta{Format: formatVersion, Analyzer: b.opts.Analyzer, Passages: b.store.len(), Tokens: tokens, Fingerprint: fingerprint}
+	if b.source != nil {
+		if err := writeNames(b.dir, b.names); err != nil {
+			return nil, false, err
+		}
+	}
+	meta := Meta{Format: formatVersion, Analyzer: b.opts.Analyzer, Passages: b.store.len(), Tokens: tokens,
+		Fingerprint: fingerprint, Source: b.source}
 	if err := writeMeta(b.dir, meta); err != nil {
 		return nil, false, err
 	}
 	ix, err := open(b.dir, b.temp)
 	return ix, false, err
+}
+
+// sameSource reports whether two source descriptions are equal.
+func sameSource(a, b *Source) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Key == b.Key && bytes.Equal(compactJSON(a.Info), compactJSON(b.Info))
+}
+
+// compactJSON returns raw without insignificant spaces, as meta.json's
+// indentation adds them.
+func compactJSON(raw json.RawMessage) []byte {
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return raw
+	}
+	return buf.Bytes()
 }
 
 // mismatch describes how the index in the folder differs from the one

@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -129,15 +131,31 @@ func shard(records []corpus.Record, relevantIDs [][]uint32, eval []bool, cfg *Co
 // must close the index.
 func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) ([]corpus.Record, [][]uint32, *index.Index, error) {
 	start := time.Now()
+	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(cfg), Stdin: cfg.Stdin}
+	source, named := beirSource(cfg)
+	if named {
+		records, relevantIDs, ix, err := readKnown(rd, cfg, sum, source)
+		if err != nil || ix != nil {
+			return records, relevantIDs, ix, err
+		}
+	}
 	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc(), Rebuild: cfg.Rebuild})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(cfg), Stdin: cfg.Stdin}
-	records, relevantIDs, err := readAll(rd, cfg, builder, sum)
+	records, relevantIDs, err := readAll(rd, cfg, builder, sum, named)
 	if err != nil {
 		builder.Discard()
 		return nil, nil, nil, err
+	}
+	if named {
+		info, err := json.Marshal(beirCorpusInfo{Passages: sum.BEIR.Passages, DuplicateDocs: sum.BEIR.DuplicateDocs})
+		if err != nil {
+			builder.Discard()
+			return nil, nil, nil, fmt.Errorf("describe corpus: %w", err)
+		}
+		source.Info = info
+		builder.SetSource(source)
 	}
 	sum.ReadSeconds = time.Since(start).Seconds()
 
@@ -176,18 +194,116 @@ func (c *Config) progressFunc() func(done, total int) {
 	return func(done, _ int) { c.Progress.Set(done) }
 }
 
+// beirCorpusInfo is what a run that reads a BEIR corpus keeps with the
+// index, for runs that reuse the index without reading the corpus.
+type beirCorpusInfo struct {
+	Passages      corpus.PassageStats `json:"passages"`
+	DuplicateDocs int                 `json:"duplicate_docs"`
+}
+
+// beirSource describes the BEIR corpus file of a run whose index folder
+// may keep the corpus's document names, and reports whether it may: the
+// input is a BEIR folder, the index has a folder of its own, no -corpus
+// file adds passages and no invalid line is skipped.
+func beirSource(cfg *Config) (index.Source, bool) {
+	if !corpus.IsDir(cfg.Input) || cfg.IndexDir == "" || len(cfg.Corpus) > 0 || cfg.SkipInvalid {
+		return index.Source{}, false
+	}
+	path, err := corpus.BEIRCorpus(cfg.Input)
+	if err != nil {
+		return index.Source{}, false
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return index.Source{}, false
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return index.Source{}, false
+	}
+	key := fmt.Sprintf("BEIR corpus %s, %d bytes, modified %s", abs, fi.Size(), fi.ModTime().UTC().Format(time.RFC3339Nano))
+	return index.Source{Key: key}, true
+}
+
+// readKnown reads a BEIR folder without its corpus when the index folder
+// holds an index built from the same corpus file, unchanged since (same
+// path, size and modification time), and returns a nil index otherwise.
+func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source) ([]corpus.Record, [][]uint32, *index.Index, error) {
+	if cfg.Rebuild {
+		return nil, nil, nil, nil
+	}
+	start := time.Now()
+	ix, raw, err := index.OpenSource(cfg.IndexDir, source.Key, cfg.Analyzer)
+	if err != nil || ix == nil {
+		return nil, nil, nil, err
+	}
+	var info beirCorpusInfo
+	if err := json.Unmarshal(raw, &info); err != nil {
+		// Not ours to judge: read the corpus as if nothing were kept.
+		ix.Close()
+		return nil, nil, nil, nil
+	}
+	textIDs := make(map[string]uint32)
+	lookup := func(names []string) (map[string]string, error) {
+		ids, err := ix.Lookup(names)
+		if err != nil {
+			return nil, err
+		}
+		texts := make(map[string]string, len(ids))
+		for name, id := range ids {
+			text, err := ix.Text(id)
+			if err != nil {
+				return nil, err
+			}
+			texts[name] = text
+			textIDs[text] = id
+		}
+		return texts, nil
+	}
+	var g corpus.Group
+	stats, err := rd.BEIRKnown(cfg.Input, cfg.Split, &g, corpus.BEIRStats{Passages: info.Passages, DuplicateDocs: info.DuplicateDocs}, lookup)
+	sum.BEIR = &stats
+	if err == nil {
+		sum.InputLines = len(g.Records) + g.Merged
+	}
+	if err == nil {
+		err = countRecords(&g, cfg, sum)
+	}
+	if err != nil {
+		ix.Close()
+		return nil, nil, nil, err
+	}
+	relevantIDs := make([][]uint32, len(g.Records))
+	for i, r := range g.Records {
+		for _, t := range r.Relevant {
+			relevantIDs[i] = append(relevantIDs[i], textIDs[t])
+		}
+	}
+	sum.ReadSeconds = time.Since(start).Seconds()
+	sum.Passages, sum.IndexReused = ix.Len(), true
+	return g.Records, relevantIDs, ix, nil
+}
+
 // readAll reads the input records and adds every passage to the index
-// builder: passages of a BEIR corpus, then the records' relevant passages
-// and given negatives, then the -corpus files. It returns the records and
-// the document IDs of each record's relevant passages.
-func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary) ([]corpus.Record, [][]uint32, error) {
+// builder: passages of a BEIR corpus (named by their _id when named is
+// set), then the records' relevant passages and given negatives, then the
+// -corpus files. It returns the records and the document IDs of each
+// record's relevant passages.
+func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary, named bool) ([]corpus.Record, [][]uint32, error) {
 	var g corpus.Group
 	add := func(p corpus.Passage) error {
 		_, err := b.Add(p.Text)
 		return err
 	}
 	if corpus.IsDir(cfg.Input) {
-		stats, err := rd.BEIR(cfg.Input, cfg.Split, &g, add)
+		addBEIR := add
+		if named {
+			addBEIR = func(p corpus.Passage) error {
+				_, err := b.AddNamed(p.ID, p.Text)
+				return err
+			}
+		}
+		stats, err := rd.BEIR(cfg.Input, cfg.Split, &g, addBEIR)
 		sum.BEIR = &stats
 		if err != nil {
 			return nil, nil, err
@@ -200,9 +316,8 @@ func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary) ([]c
 			return nil, nil, err
 		}
 	}
-	sum.Records, sum.MergedQueries, sum.DuplicatePassages = len(g.Records), g.Merged, g.Duplicates
-	if len(g.Records) == 0 {
-		return nil, nil, fmt.Errorf("%s: %w", cfg.Input, ErrNoRecords)
+	if err := countRecords(&g, cfg, sum); err != nil {
+		return nil, nil, err
 	}
 	relevantIDs := make([][]uint32, len(g.Records))
 	for i, r := range g.Records {
@@ -227,6 +342,16 @@ func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary) ([]c
 		sum.CorpusPassages += stats.Passages
 	}
 	return g.Records, relevantIDs, nil
+}
+
+// countRecords fills in the summary's record counts, and fails when there is no
+// record to mine.
+func countRecords(g *corpus.Group, cfg *Config, sum *Summary) error {
+	sum.Records, sum.MergedQueries, sum.DuplicatePassages = len(g.Records), g.Merged, g.Duplicates
+	if len(g.Records) == 0 {
+		return fmt.Errorf("%s: %w", cfg.Input, ErrNoRecords)
+	}
+	return nil
 }
 
 // mineAll mines every record with a pool of cfg.Workers goroutines and
