@@ -61,9 +61,13 @@ func (w *Writer) Flush() error {
 // temporary file in the target's folder renamed over the target, or a
 // stream such as standard output for "-".
 type Output struct {
-	name    string
+	name string
+	// target is the file that Commit replaces: name, or the file it links
+	// to.
+	target  string
 	file    *os.File
 	tmp     string
+	stream  io.Closer
 	counter countingWriter
 	// keep leaves the temporary file in place on Abort, for a later run to
 	// resume.
@@ -82,7 +86,14 @@ func PartialName(name string) string {
 // after them, and appends. Abort leaves the partial file in place; Commit
 // renames it to name.
 func OpenPartial(name string, keep int64) (*Output, error) {
-	path := PartialName(name)
+	target, special, err := outputTarget(name)
+	if err != nil {
+		return nil, err
+	}
+	if special {
+		return nil, fmt.Errorf("open partial output: %s is not a regular file; a resumable run needs one", name)
+	}
+	path := PartialName(target)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open partial output: %w", err)
@@ -101,13 +112,36 @@ func OpenPartial(name string, keep int64) (*Output, error) {
 		f.Close()
 		return nil, fmt.Errorf("open partial output: %w", err)
 	}
-	o := &Output{name: name, file: f, tmp: path, keep: true}
+	o := &Output{name: name, target: target, file: f, tmp: path, keep: true}
 	o.counter = countingWriter{w: f, n: keep}
 	return o, nil
 }
 
-// CreateOutput opens name for writing through a temporary file beside it.
-// For "-" it writes to stdout, or to os.Stdout when stdout is nil.
+// outputTarget returns the file that writing name replaces, following a
+// symbolic link so that the link stays, and whether that file exists and
+// is a device or named pipe rather than a regular file. A folder is an
+// error.
+func outputTarget(name string) (string, bool, error) {
+	target := name
+	if resolved, err := filepath.EvalSymlinks(name); err == nil {
+		target = resolved
+	}
+	fi, err := os.Stat(target)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return target, false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("create output %s: %w", name, err)
+	case fi.IsDir():
+		return "", false, fmt.Errorf("create output %s: it is a folder; give a file name", name)
+	}
+	return target, !fi.Mode().IsRegular(), nil
+}
+
+// CreateOutput opens name for writing through a temporary file beside it,
+// or beside the file it links to. For "-" it writes to stdout, or to
+// os.Stdout when stdout is nil. A device or named pipe, such as /dev/null,
+// is written directly, as a stream.
 func CreateOutput(name string, stdout io.Writer) (*Output, error) {
 	o := &Output{name: name}
 	if name == StdinName {
@@ -117,7 +151,20 @@ func CreateOutput(name string, stdout io.Writer) (*Output, error) {
 		o.counter.w = stdout
 		return o, nil
 	}
-	dir, base := filepath.Split(name)
+	target, special, err := outputTarget(name)
+	if err != nil {
+		return nil, err
+	}
+	if special {
+		f, err := os.OpenFile(target, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("create output %s: %w", name, err)
+		}
+		o.stream, o.counter.w = f, f
+		return o, nil
+	}
+	o.target = target
+	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
@@ -150,8 +197,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Commit syncs the temporary file and renames it to the target name.
+// Commit syncs the temporary file and renames it to the target name, or
+// closes a device or pipe.
 func (o *Output) Commit() error {
+	if o.stream != nil {
+		err := o.stream.Close()
+		o.stream = nil
+		if err != nil {
+			return fmt.Errorf("write %s: %w", o.name, err)
+		}
+		return nil
+	}
 	if o.tmp == "" {
 		return nil
 	}
@@ -167,7 +223,7 @@ func (o *Output) Commit() error {
 		o.Abort()
 		return fmt.Errorf("write %s: %w", o.name, err)
 	}
-	if err := os.Rename(o.tmp, o.name); err != nil {
+	if err := os.Rename(o.tmp, o.target); err != nil {
 		o.Abort()
 		return fmt.Errorf("write %s: %w", o.name, err)
 	}
@@ -179,6 +235,10 @@ func (o *Output) Commit() error {
 // the target is left as it was. It is a no-op after Commit, and for a
 // stream.
 func (o *Output) Abort() {
+	if o.stream != nil {
+		o.stream.Close()
+		o.stream = nil
+	}
 	if o.tmp == "" {
 		return
 	}

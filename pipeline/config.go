@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 
@@ -192,6 +194,43 @@ func (c *Config) check() error {
 	}
 	if !slices.Contains(corpus.Formats, c.Format) {
 		return fmt.Errorf("%w: unknown format %q; use one of %v", ErrConfig, c.Format, corpus.Formats)
+	}
+	return c.checkOutputs()
+}
+
+// checkOutputs refuses, before any work is done, an output that is a
+// folder or that would replace one of the input files.
+func (c *Config) checkOutputs() error {
+	var inputs []string
+	switch {
+	case corpus.IsDir(c.Input):
+		for _, pattern := range []string{"*", filepath.Join("qrels", "*")} {
+			names, _ := filepath.Glob(filepath.Join(c.Input, pattern))
+			inputs = append(inputs, names...)
+		}
+	case c.Input != corpus.StdinName:
+		inputs = append(inputs, c.Input)
+	}
+	inputs = append(inputs, c.Corpus...)
+	outputs := []struct{ flag, name string }{
+		{"-out", c.Output}, {"-eval-out", c.EvalOut}, {"-rejects", c.Rejects}, {"-report", c.Report}, {"-audit", c.Audit},
+	}
+	for _, out := range outputs {
+		if out.name == "" || out.name == corpus.StdinName {
+			continue
+		}
+		ofi, err := os.Stat(out.name)
+		if err != nil {
+			continue
+		}
+		if ofi.IsDir() {
+			return fmt.Errorf("%w: %s %s is a folder; give a file name", ErrConfig, out.flag, out.name)
+		}
+		for _, in := range inputs {
+			if ifi, err := os.Stat(in); err == nil && os.SameFile(ofi, ifi) {
+				return fmt.Errorf("%w: %s %s is also an input file; write the output to another file", ErrConfig, out.flag, out.name)
+			}
+		}
 	}
 	return nil
 }
