@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/maphash"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -257,6 +258,9 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 			return nil, false, err
 		}
 	}
+	if err := shareFiles(filepath.Join(b.dir, bleveDir)); err != nil {
+		return nil, false, err
+	}
 	meta := Meta{Format: formatVersion, Analyzer: b.opts.Analyzer, Passages: b.store.len(), Tokens: tokens,
 		Fingerprint: fingerprint, Source: b.source}
 	if err := writeMeta(b.dir, meta); err != nil {
@@ -264,6 +268,22 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 	}
 	ix, err := open(b.dir, b.temp)
 	return ix, false, err
+}
+
+// shareFiles makes the files under dir readable by every account, as the
+// rest of the index folder is: Bleve creates its files readable by their
+// owner only, which keeps shards run by other accounts out.
+func shareFiles(dir string) error {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		return os.Chmod(path, 0o644)
+	})
+	if err != nil {
+		return fmt.Errorf("share index files: %w", err)
+	}
+	return nil
 }
 
 // sameSource reports whether two source descriptions are equal.

@@ -83,6 +83,11 @@ func writeNames(dir string, names []namedID) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write passage names: %w", err)
 	}
+	// Readable by all, as the other index files, for shards run by other
+	// accounts.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write passage names: %w", err)
+	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, namesFile)); err != nil {
 		return fmt.Errorf("write passage names: %w", err)
 	}

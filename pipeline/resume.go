@@ -90,20 +90,22 @@ func resumeKey(cfg *Config, ix *index.Index) (string, error) {
 
 // loadCheckpoint returns the checkpoint of an earlier run with the same
 // key, or a zero checkpoint to start from the beginning.
-func loadCheckpoint(cfg *Config, key string) (checkpoint, error) {
+// The second result reports a checkpoint left by a run with other inputs
+// or settings, which is set aside.
+func loadCheckpoint(cfg *Config, key string) (checkpoint, bool, error) {
 	raw, err := os.ReadFile(checkpointPath(cfg.Output))
 	if errors.Is(err, os.ErrNotExist) {
-		return checkpoint{Key: key}, nil
+		return checkpoint{Key: key}, false, nil
 	}
 	if err != nil {
-		return checkpoint{}, fmt.Errorf("resume: %w", err)
+		return checkpoint{}, false, fmt.Errorf("resume: %w", err)
 	}
 	var cp checkpoint
 	if err := json.Unmarshal(raw, &cp); err != nil || cp.Key != key {
 		// Another input or other settings: start over.
-		return checkpoint{Key: key}, nil
+		return checkpoint{Key: key}, true, nil
 	}
-	return cp, nil
+	return cp, false, nil
 }
 
 // saveCheckpoint writes the checkpoint through a temporary file, so that a

@@ -55,6 +55,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return sum, err
 	}
+	jobTrain, jobEval := len(records), 0
+	for _, e := range eval {
+		if e {
+			jobTrain--
+			jobEval++
+		}
+	}
 	records, relevantIDs, eval = shard(records, relevantIDs, eval, &cfg)
 
 	cp := checkpoint{}
@@ -63,11 +70,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		if err != nil {
 			return sum, err
 		}
-		if cp, err = loadCheckpoint(&cfg, key); err != nil {
+		if cp, sum.StartedOver, err = loadCheckpoint(&cfg, key); err != nil {
 			return sum, err
 		}
 		sum.restore(cp.Summary)
 		sum.Resumed = cp.Records
+	}
+	if cfg.Shards > 1 {
+		sum.JobTrain, sum.JobEval = jobTrain, jobEval
 	}
 	start := time.Now()
 	sinks, err := openSinks(&cfg, eval, rej, &cp)

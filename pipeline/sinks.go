@@ -95,9 +95,18 @@ func (s *sinks) check(cfg *Config, sum *Summary) error {
 	}
 	// Counted from the summary, which a resumed run restores, so that
 	// records of the earlier run count too.
-	sum.Problems = append(sum.Problems, uploadProblems(s.train.name, sum.Written-sum.EvalWritten-sum.DroppedShort, s.train.out.Size())...)
+	train, eval := sum.Written-sum.EvalWritten-sum.DroppedShort, sum.EvalWritten
+	joined := ""
+	if cfg.Shards > 1 {
+		// The shards' files are uploaded joined: the minimum applies to
+		// all shards together. Records the other shards drop as short
+		// are not known here.
+		train, eval = sum.JobTrain-sum.DroppedShort, sum.JobEval
+		joined = fmt.Sprintf(" (all %d shards joined)", cfg.Shards)
+	}
+	sum.Problems = append(sum.Problems, uploadProblems(s.train.name+joined, train, s.train.out.Size())...)
 	if s.eval != nil {
-		sum.Problems = append(sum.Problems, uploadProblems(s.eval.name, sum.EvalWritten, s.eval.out.Size())...)
+		sum.Problems = append(sum.Problems, uploadProblems(s.eval.name+joined, eval, s.eval.out.Size())...)
 	}
 	if cfg.Strict && len(sum.Problems) > 0 {
 		return fmt.Errorf("%w: %s; nothing was written", errStrict, sum.Problems[0])

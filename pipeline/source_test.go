@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,5 +115,65 @@ func TestReuseSkipsUnchangedCorpus(t *testing.T) {
 	}
 	if fourth, _ := runJob(t, cfg); !bytes.Equal(fourth, first) {
 		t.Errorf("after the touched corpus was kept: wrote\n%s\nwant\n%s", fourth, first)
+	}
+}
+
+// TestOutputMustNotReplaceInput checks that a run refuses, before reading
+// anything, an output that is one of its input files or a folder, and
+// leaves the input as it was.
+func TestOutputMustNotReplaceInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "pairs.jsonl")
+	data := []byte(`{"query": "tides", "relevant_passages": ["The moon pulls the oceans."]}` + "\n")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	corpusFile := filepath.Join(dir, "extra.txt")
+	if err := os.WriteFile(corpusFile, []byte("Waves break on the shore.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	beirCorpus := filepath.Join("..", "testdata", "cases", "beir-missing-ids", "corpus.jsonl")
+	for _, tc := range []struct {
+		name   string
+		adjust func(*Config)
+		want   string
+	}{
+		{"output is the input", func(c *Config) { c.Output = in }, "-out " + in + " is also an input file"},
+		{"output is a corpus file", func(c *Config) { c.Corpus = []string{corpusFile}; c.Output = corpusFile }, "is also an input file"},
+		{"held-out file is the input", func(c *Config) { c.EvalOut = in; c.EvalFraction = 0.5 }, "-eval-out " + in + " is also an input file"},
+		{"output is a BEIR file", func(c *Config) { c.Input = filepath.Dir(beirCorpus); c.Split = "test"; c.Output = beirCorpus }, "is also an input file"},
+		{"output is a folder", func(c *Config) { c.Output = dir }, "is a folder; give a file name"},
+	} {
+		cfg := config(in)
+		cfg.Output = filepath.Join(dir, "out.jsonl")
+		tc.adjust(&cfg)
+		_, err := Run(context.Background(), cfg)
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want ErrConfig saying %q", tc.name, err, tc.want)
+		}
+	}
+	if got, _ := os.ReadFile(in); !bytes.Equal(got, data) {
+		t.Errorf("the input changed to %q", got)
+	}
+}
+
+// TestResumeStartsOverOnOtherSettings leaves the checkpoint of a run with
+// other settings beside the output; a resumable run must say that it
+// started over and write the whole output.
+func TestResumeStartsOverOnOtherSettings(t *testing.T) {
+	cfg := config(filepath.Join("..", "testdata", "cases", "tiny-corpus", "input.jsonl"))
+	want, _ := runJob(t, cfg)
+
+	cfg.Output = filepath.Join(t.TempDir(), "out.jsonl")
+	cfg.Resume = true
+	if err := os.WriteFile(checkpointPath(cfg.Output), []byte(`{"key": "another run", "records": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, sum := runJob(t, cfg)
+	if !sum.StartedOver || sum.Resumed != 0 {
+		t.Errorf("started over %v, resumed %d; want true and 0", sum.StartedOver, sum.Resumed)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("wrote\n%s\nwant\n%s", got, want)
 	}
 }

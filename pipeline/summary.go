@@ -56,6 +56,12 @@ type Summary struct {
 	OutputLines int
 	// EvalWritten counts records written to the held-out file.
 	EvalWritten int
+	// StartedOver reports a resumable run that found the checkpoint of a
+	// run with other inputs or settings and started from the beginning.
+	StartedOver bool
+	// JobTrain and JobEval count, in a sharded run, the records that all
+	// shards together mine for the output and for the held-out file.
+	JobTrain, JobEval int
 	// Problems lists upload rules that the written files break.
 	Problems []Problem
 	// MarginOff counts records where the score margin guard could not

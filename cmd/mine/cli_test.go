@@ -242,13 +242,25 @@ func TestMissingInputFile(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	code, _, stderr := runCLI(t, "-h")
+	code, stdout, _ := runCLI(t, "-h")
 	if code != exitOK {
 		t.Errorf("exit code: got %d, want 0", code)
 	}
 	for _, flag := range []string{"-in", "-out", "-corpus", "-negatives", "-depth", "-workers", "-index", "-split", "-format", "-skip-invalid", "-strict", "-eval-out", "(default 50)", "Exit codes"} {
-		if !strings.Contains(stderr, flag) {
+		if !strings.Contains(stdout, flag) {
 			t.Errorf("help lacks %q", flag)
+		}
+	}
+}
+
+// TestHelpGoesToStdout checks that every command's help is printed on
+// standard output, so that it can be paged, with exit code 0.
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"help"}, {"eval", "-h"}, {"validate", "-h"}, {"explain", "-h"}, {"synth", "-h"}} {
+		code, stdout, stderr := runCLI(t, args...)
+		if code != exitOK || !strings.HasPrefix(stdout, "Usage: mine") || !strings.Contains(stdout, "-") || stderr != "" {
+			t.Errorf("mine %s: exit %d, stdout starting %.30q, stderr %q; want 0, the usage on stdout and nothing on stderr",
+				strings.Join(args, " "), code, stdout, stderr)
 		}
 	}
 }

@@ -48,7 +48,7 @@ as Anserini ranks) or "bleve" (Bleve's own bm25, which ignores -k1 and -b)`
 // runEval parses the eval command line, runs the evaluation and prints the
 // metrics.
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, quiet, err := parseEvalFlags(args, stderr)
+	cfg, quiet, err := parseEvalFlags(args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -72,15 +72,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // parseEvalFlags returns the evaluation settings and whether -quiet was
-// given. It prints usage to stderr for -h and for flags it cannot parse.
-func parseEvalFlags(args []string, stderr io.Writer) (pipeline.EvalConfig, bool, error) {
+// given. It prints usage to stdout for -h.
+func parseEvalFlags(args []string, stdout, stderr io.Writer) (pipeline.EvalConfig, bool, error) {
 	cfg := pipeline.DefaultEvalConfig()
 	fs := flag.NewFlagSet("mine eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, evalUsage)
+		fmt.Fprint(fs.Output(), evalUsage)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 done, 1 failed, 2 usage error.\n")
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 done, 1 failed, 2 usage error.\n")
 	}
 	fs.StringVar(&cfg.Input, "in", "", "BEIR `folder` (required)")
 	fs.StringVar(&cfg.Split, "split", cfg.Split, "qrels split: reads qrels/`NAME`.tsv")
@@ -93,7 +93,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (pipeline.EvalConfig, bool,
 	fs.StringVar(&cfg.Ranking.Scoring, "scoring", cfg.Ranking.Scoring, scoringHelp)
 	quiet := fs.Bool("quiet", false, "print no summary on standard error; metrics and errors only")
 
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return cfg, false, err
 	}
 	return cfg, *quiet, checkEvalFlags(fs, &cfg)

@@ -163,7 +163,6 @@ func TestEvalCommandLineErrors(t *testing.T) {
 		{"analyzer", []string{"eval", "-in", dir, "-analyzer", "klingon"}, exitFail, `unknown analyzer "klingon"`},
 		{"split", []string{"eval", "-in", dir, "-split", "dev"}, exitFail, "found: test"},
 		{"run folder", []string{"eval", "-in", dir, "-run", filepath.Join(dir, "nope", "run.txt")}, exitFail, "write run file: create output"},
-		{"help", []string{"eval", "-h"}, exitOK, "Usage: mine eval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

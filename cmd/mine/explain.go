@@ -38,15 +38,15 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("mine explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, explainUsage)
+		fmt.Fprint(fs.Output(), explainUsage)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 done, 1 failed (including a -query no record has), 2 usage error.\n")
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 done, 1 failed (including a -query no record has), 2 usage error.\n")
 	}
 	mf := registerMiningFlags(fs, &cfg)
 	query := fs.String("query", "", "explain the record with exactly this query `text`")
 	n := fs.Int("n", 1, "explain the first `N` records (ignored with -query)")
 	asJSON := fs.Bool("json", false, "print one JSON object per record instead of a table")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	mf.apply(&cfg)

@@ -244,7 +244,9 @@ func TestIndexReuse(t *testing.T) {
 }
 
 // TestShards splits a job in three over one shared index and checks that
-// the parts joined equal the whole output as a set of lines.
+// the parts joined equal the whole output as a set of lines. Each part
+// holds fewer than Cohere's 256 queries, which -strict must accept: the
+// minimum applies to the parts joined.
 func TestShards(t *testing.T) {
 	dir := t.TempDir()
 	idx := filepath.Join(dir, "index")
@@ -259,8 +261,8 @@ func TestShards(t *testing.T) {
 	var joined []string
 	for i := 0; i < 3; i++ {
 		part := filepath.Join(dir, fmt.Sprintf("part-%d.jsonl", i))
-		code, _, stderr := runCLI(t, "-in", scifact, "-split", "train", "-out", part, "-index", idx, "-shard", fmt.Sprintf("%d/3", i))
-		if code != exitOK || !strings.Contains(stderr, "index reused") {
+		code, _, stderr := runCLI(t, "-in", scifact, "-split", "train", "-out", part, "-index", idx, "-shard", fmt.Sprintf("%d/3", i), "-strict")
+		if code != exitOK || !strings.Contains(stderr, "index reused") || strings.Contains(stderr, "too few unique queries") {
 			t.Fatalf("shard %d: exit %d, want 0 with the index reused\n%s", i, code, stderr)
 		}
 		raw, _ := os.ReadFile(part)
@@ -278,17 +280,17 @@ func TestShards(t *testing.T) {
 	}
 }
 
-// TestWriteErrorLeavesNothing makes the final rename fail, as a write
-// error would, and checks that the temporary file is gone.
-func TestWriteErrorLeavesNothing(t *testing.T) {
+// TestOutputFolderRefused gives a folder as the output and checks that the
+// run stops before any work, with a usage error, and writes nothing.
+func TestOutputFolderRefused(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "out.jsonl")
 	if err := os.Mkdir(target, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr := runCLI(t, "-in", filepath.Join(cases, "tiny-corpus", "input.jsonl"), "-out", target)
-	if code != exitFail || !strings.Contains(stderr, "write "+target) {
-		t.Errorf("exit %d, want 1 and a message naming %s:\n%s", code, target, stderr)
+	if code != exitUsage || !strings.Contains(stderr, "-out "+target+" is a folder; give a file name") {
+		t.Errorf("exit %d, want 2 and a message naming %s:\n%s", code, target, stderr)
 	}
 	noFiles(t, dir, "out.jsonl")
 }

@@ -59,6 +59,9 @@ func usagef(format string, args ...any) error {
 var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{}
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 1 && args[0] == "help" {
+		args = []string{"-h"}
+	}
 	if len(args) > 0 {
 		if cmd, ok := subcommands[args[0]]; ok {
 			return cmd(ctx, args[1:], stdout, stderr)
@@ -67,10 +70,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return runMine(ctx, args, stdout, stderr)
 }
 
-// parseFlags parses args. It prints the usage for -h, and nothing for a
-// bad flag, whose short message run prints, so that a typo is not buried
-// under the whole flag list.
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// parseFlags parses args. It prints the usage to stdout for -h, so that
+// it can be paged, and nothing for a bad flag, whose short message run
+// prints, so that a typo is not buried under the whole flag list.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	usage, out := fs.Usage, fs.Output()
 	fs.Usage = func() {}
 	fs.SetOutput(io.Discard)
@@ -78,6 +81,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.Usage = usage
 	fs.SetOutput(out)
 	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
 		usage()
 		return errHelp
 	}

@@ -132,15 +132,15 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("mine", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, mineUsage)
+		fmt.Fprint(fs.Output(), mineUsage)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 done, 1 failed, 2 usage error.\n")
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 done, 1 failed, 2 usage error.\n")
 	}
 	mf := registerMiningFlags(fs, &cfg)
 	of := registerOutputFlags(fs, &cfg, mf)
 	quiet := fs.Bool("quiet", false, "print no summary; errors only")
 
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	mf.apply(&cfg)
@@ -184,7 +184,11 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if cfg.IndexOnly {
 		if !*quiet {
-			fmt.Fprintf(stderr, "mine: indexed %d distinct passages in %s (reused: %t)\n", sum.Passages, cfg.IndexDir, sum.IndexReused)
+			how := "built"
+			if sum.IndexReused {
+				how = "reused"
+			}
+			fmt.Fprintf(stderr, "mine: indexed %d distinct passages in %s (index %s)\n", sum.Passages, cfg.IndexDir, how)
 		}
 		return nil
 	}

@@ -38,6 +38,9 @@ func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total 
 	if s.Resumed > 0 {
 		fmt.Fprintf(w, "mine: resumed after %d records written by an earlier run\n", s.Resumed)
 	}
+	if s.StartedOver {
+		fmt.Fprintf(w, "mine: started over: the checkpoint beside %s came from a run with other inputs or settings\n", cfg.Output)
+	}
 	unit := "input line"
 	if s.BEIR != nil {
 		unit = "judged query"
@@ -78,8 +81,8 @@ func printWarnings(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary) {
 		for i, k := range s.Rejected {
 			kinds[i] = fmt.Sprintf("%d %s", k.Count, k.Kind)
 		}
-		fmt.Fprintf(w, "mine: warning: skipped %d invalid lines (%s), written unchanged to %s; the first:\n",
-			s.RejectedTotal, strings.Join(kinds, ", "), s.RejectsFile)
+		fmt.Fprintf(w, "mine: warning: skipped %s (%s), written unchanged to %s; the first:\n",
+			count(s.RejectedTotal, "invalid line"), strings.Join(kinds, ", "), s.RejectsFile)
 		for _, e := range s.RejectExamples {
 			fmt.Fprintf(w, "  %s\n", e)
 		}

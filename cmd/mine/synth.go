@@ -24,12 +24,12 @@ Flags:
 `
 
 // runSynth parses the synth command line and writes the folder.
-func runSynth(ctx context.Context, args []string, _, stderr io.Writer) error {
+func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := synth.DefaultConfig()
 	fs := flag.NewFlagSet("mine synth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, synthUsage)
+		fmt.Fprint(fs.Output(), synthUsage)
 		fs.PrintDefaults()
 	}
 
@@ -43,7 +43,7 @@ func runSynth(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
 	quiet := fs.Bool("quiet", false, "print no summary")
 
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -68,12 +68,12 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("mine validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, validateUsage)
+		fmt.Fprint(fs.Output(), validateUsage)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 every file passed (warnings allowed), 1 a file failed, 2 usage error.\n")
+		fmt.Fprint(fs.Output(), "\nExit codes: 0 every file passed (warnings allowed), 1 a file failed, 2 usage error.\n")
 	}
 	jsonOut := fs.Bool("json", false, "print the reports as one JSON object instead of text")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	files := fs.Args()

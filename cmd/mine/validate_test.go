@@ -100,12 +100,6 @@ func TestValidateCommand(t *testing.T) {
 			wantStdout: "good.jsonl: passed: 300 lines, 300 unique queries, 0 errors, 0 warnings\n",
 		},
 		{
-			name:       "help",
-			args:       []string{"validate", "-h"},
-			wantCode:   0,
-			wantStderr: "Exit codes: 0 every file passed (warnings allowed), 1 a file failed, 2 usage error.",
-		},
-		{
 			name:       "no file",
 			args:       []string{"validate"},
 			wantCode:   2,
