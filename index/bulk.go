@@ -30,18 +30,19 @@ import (
 //
 // The build cuts the passages into batches of Options.BatchSize. One task
 // per batch analyzes its passages, encodes their term store records, and
-// writes a zap segment file; tasks run on every CPU. Every mergeWidth
+// writes a zap segment file, and tasks run on every CPU. Every mergeWidth
 // consecutive segments are merged into one as soon as they are written,
 // and at the end the merged segments and any left over are merged, in
 // order, into a single segment. Documents are numbered in passage ID
 // order: Bleve's internal number of a passage is its ID.
 //
-// Scorch's own offline Builder does the same on one goroutine and cannot
-// take segments built elsewhere, so it is used only to lay out the index
-// folder: its root (root.bolt) records the index mapping and the name,
-// type and version of the one segment file, nothing about the segment's
-// content. The build lets it write that folder around a placeholder
-// document and then puts the real segment in place of the placeholder's.
+// Scorch's own offline Builder builds its segments one at a time and
+// cannot take segments built elsewhere, so it only lays out the index
+// folder. In Bleve v2.6.3 its root (root.bolt) records the index mapping,
+// a time stamp, and the name, type and version of the one segment file,
+// nothing that depends on the segment's content. The build lets it write
+// the folder around a placeholder document and then puts the real segment
+// in place of the placeholder's.
 const (
 	// mergeWidth is how many segments are merged at once. Wider merges
 	// rewrite each posting fewer times.
@@ -67,16 +68,16 @@ var bleveMeta = []byte(`{"storage":"scorch","index_type":"scorch"}`)
 // scorch index's segments.
 const bleveStoreDir = "store"
 
-// segmentsDir prefixes the temporary folder, inside the Bleve index
-// folder, that holds segments until the last merge.
+// segmentsDir is the name prefix of the temporary folder, inside the
+// Bleve index folder, that contains segments until the last merge.
 const segmentsDir = "segments-"
 
 // batchResult is the outcome of one batch task. Its fields are set when
 // done is closed.
 type batchResult struct {
 	done chan struct{}
-	// terms holds the batch's term store records, one after another, and
-	// sizes their lengths.
+	// terms contains the batch's term store records, one after another,
+	// and sizes their lengths.
 	terms  []byte
 	sizes  []int
 	tokens uint64
@@ -106,7 +107,7 @@ func finished(path string) *mergeResult {
 	return r
 }
 
-// segmentBuild holds what the batch and merge tasks share.
+// segmentBuild is the state that the batch and merge tasks share.
 type segmentBuild struct {
 	store    *Store
 	analyzer analysis.Analyzer
@@ -246,7 +247,7 @@ func (s *segmentBuild) build(terms *termWriter, batchSize int, progress func(don
 		merged = append(merged, finished(p))
 	}
 	// Merge level by level, mergeWidth consecutive segments at a time,
-	// until one is left.
+	// until one segment is left.
 	for len(merged) > 1 {
 		paths := make([]string, len(merged))
 		for i, r := range merged {
@@ -321,7 +322,7 @@ func (s *segmentBuild) buildBatch(r *batchResult, start, end int) error {
 	return nil
 }
 
-// idFieldName is the name of the field that holds a document's ID.
+// idFieldName is the name of the field that contains a document's ID.
 const idFieldName = "_id"
 
 // merge starts merging the segment files in paths, in order, into a new
@@ -365,7 +366,7 @@ func mergeSegments(ctx context.Context, paths []string, path string) (err error)
 		}
 		segs = append(segs, seg)
 	}
-	// Closing stop makes a merge give up; it is closed when ctx ends.
+	// The merge gives up when stop is closed, which happens when ctx ends.
 	stop := make(chan struct{})
 	defer context.AfterFunc(ctx, func() { close(stop) })()
 	if _, _, err := segmentPlugin.Merge(segs, make([]*roaring.Bitmap, len(segs)), path, stop, nil); err != nil {
@@ -394,6 +395,7 @@ func placeSegment(path string, m *mapping.IndexMappingImpl, final string) error 
 	for k, v := range forcedSegment {
 		config[k] = v
 	}
+
 	builder, err := scorch.NewBuilder(config)
 	if err != nil {
 		return fmt.Errorf("create bleve index: %w", err)
@@ -404,6 +406,7 @@ func placeSegment(path string, m *mapping.IndexMappingImpl, final string) error 
 	if err := builder.Close(); err != nil {
 		return fmt.Errorf("create bleve index: %w", err)
 	}
+
 	entries, err := os.ReadDir(filepath.Join(path, bleveStoreDir))
 	if err != nil {
 		return fmt.Errorf("create bleve index: %w", err)
@@ -415,7 +418,7 @@ func placeSegment(path string, m *mapping.IndexMappingImpl, final string) error 
 		}
 	}
 	if len(placeholder) != 1 {
-		return fmt.Errorf("create bleve index: scorch wrote segments %v, want one", placeholder)
+		return fmt.Errorf("create bleve index: scorch wrote segments %v, expected one", placeholder)
 	}
 	if err := os.Rename(final, filepath.Join(path, bleveStoreDir, placeholder[0])); err != nil {
 		return fmt.Errorf("create bleve index: %w", err)

@@ -40,6 +40,7 @@ func rebuildWithScorchBuilder(t *testing.T, dir string, texts []string, batchSiz
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	builder, err := scorch.NewBuilder(map[string]any{
 		"path":            filepath.Join(path, bleveStoreDir),
 		"buildPathPrefix": path,
@@ -50,6 +51,7 @@ func rebuildWithScorchBuilder(t *testing.T, dir string, texts []string, batchSiz
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	analyzer := m.AnalyzerNamed(DefaultAnalyzer)
 	for id, text := range texts {
 		doc := document.NewDocument(docID(uint32(id)))
