@@ -282,18 +282,20 @@ func (s *segmentBuild) buildBatch(r *batchResult, start, end int) error {
 	if err := s.ctx.Err(); err != nil {
 		return err
 	}
+	texts, base, err := s.store.span(start, end)
+	if err != nil {
+		return err
+	}
 	docs := make([]bleveindex.Document, 0, end-start)
 	r.sizes = make([]int, 0, end-start)
+	var scratch []string
 	for id := start; id < end; id++ {
-		text, err := s.store.Text(uint32(id))
-		if err != nil {
-			return err
-		}
-		field := document.NewTextFieldCustom(textField, nil, []byte(text), bleveindex.IndexField, s.analyzer)
+		text := texts[s.store.offsets[id]-base : s.store.offsets[id+1]-base]
+		field := document.NewTextFieldCustom(textField, nil, text, bleveindex.IndexField, s.analyzer)
 		field.Analyze()
 		r.tokens += uint64(field.AnalyzedLength())
 		before := len(r.terms)
-		r.terms = appendTerms(r.terms, field.AnalyzedTokenFrequencies())
+		r.terms, scratch = appendTerms(r.terms, scratch, field.AnalyzedTokenFrequencies())
 		r.sizes = append(r.sizes, len(r.terms)-before)
 		doc := document.NewDocument(docID(uint32(id)))
 		doc.AddField(field)

@@ -38,9 +38,10 @@ func createTermStore(dir string) (*termWriter, error) {
 	return &termWriter{file: f, w: bufio.NewWriterSize(f, 1<<20), offsets: []uint64{0}}, nil
 }
 
-// appendTerms appends a passage's term store record to buf.
-func appendTerms(buf []byte, freqs bleveindex.TokenFrequencies) []byte {
-	terms := make([]string, 0, len(freqs))
+// appendTerms appends a passage's term store record to buf. It sorts the
+// terms in scratch, which it returns for the next call.
+func appendTerms(buf []byte, scratch []string, freqs bleveindex.TokenFrequencies) ([]byte, []string) {
+	terms := scratch[:0]
 	for term := range freqs {
 		terms = append(terms, term)
 	}
@@ -51,7 +52,7 @@ func appendTerms(buf []byte, freqs bleveindex.TokenFrequencies) []byte {
 		buf = append(buf, term...)
 		buf = binary.AppendUvarint(buf, uint64(freqs[term].Frequency()))
 	}
-	return buf
+	return buf, terms
 }
 
 // addEncoded appends the records of the next passages, which appendTerms
