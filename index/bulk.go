@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -161,11 +162,14 @@ func (b *Builder) indexPassages(ctx context.Context) (uint64, error) {
 	final, tokens, err := s.build(terms, b.opts.BatchSize, b.opts.Progress)
 	// Wait for the tasks, which build has stopped if it failed, so that
 	// none writes into the folder after this returns.
-	tasks.Wait()
+	firstErr := tasks.Wait()
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// The caller's context ended; report that rather than a task that
 		// stopped because of it.
 		err = ctxErr
+	} else if errors.Is(err, context.Canceled) && firstErr != nil {
+		// A failed task stopped the others; report the failure.
+		err = firstErr
 	}
 	if err == nil {
 		err = terms.close(b.dir)
