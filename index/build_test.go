@@ -217,7 +217,7 @@ func TestBuildReusesIndex(t *testing.T) {
 	// The file's content, not its identity: a new file may reuse the
 	// removed one's inode.
 	if onDisk, err := readMeta(dir); err != nil || onDisk.Fingerprint != ix.Meta().Fingerprint {
-		t.Errorf("changed passages: %s holds %+v (%v), want the new fingerprint", metaFile, onDisk, err)
+		t.Errorf("changed passages: %s contains %+v (%v), want the new fingerprint", metaFile, onDisk, err)
 	}
 
 	// The same passages under another analyzer: rebuilt too.

@@ -56,7 +56,7 @@ func appendTerms(buf []byte, scratch []string, freqs bleveindex.TokenFrequencies
 }
 
 // addEncoded appends the records of the next passages, which appendTerms
-// wrote one after another into data; sizes holds their lengths.
+// wrote one after another into data, and sizes contains their lengths.
 func (t *termWriter) addEncoded(data []byte, sizes []int) error {
 	if _, err := t.w.Write(data); err != nil {
 		return fmt.Errorf("write term store: %w", err)
