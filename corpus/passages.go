@@ -67,6 +67,14 @@ func (rd Reader) Passages(name string, fn func(Passage) error) (PassageStats, er
 }
 
 func parsePassage(line []byte, name string, lineNo int) (Passage, error) {
+	if p, ok := parsePassageFast(line, lineNo); ok {
+		return p, nil
+	}
+	return parsePassageGeneral(line, name, lineNo)
+}
+
+// parsePassageGeneral decodes any passage line, and reports every error.
+func parsePassageGeneral(line []byte, name string, lineNo int) (Passage, error) {
 	obj, err := decodeObject(line, name, lineNo)
 	if err != nil {
 		return Passage{}, err

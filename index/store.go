@@ -122,6 +122,19 @@ func (s *Store) Text(id uint32) (string, error) {
 	return readAt(s.file, s.offsets[id], s.offsets[id+1])
 }
 
+// span returns the bytes of passages start to end-1, read at once, and
+// the offset in the store at which they begin.
+func (s *Store) span(start, end int) ([]byte, uint64, error) {
+	if start < 0 || start > end || end > s.Len() {
+		return nil, 0, fmt.Errorf("read passages: documents %d to %d out of range (store holds %d)", start, end-1, s.Len())
+	}
+	buf := make([]byte, s.offsets[end]-s.offsets[start])
+	if _, err := s.file.ReadAt(buf, int64(s.offsets[start])); err != nil && err != io.EOF {
+		return nil, 0, fmt.Errorf("read passages: %w", err)
+	}
+	return buf, s.offsets[start], nil
+}
+
 func (s *Store) close() error { return s.file.Close() }
 
 func readAt(f *os.File, start, end uint64) (string, error) {

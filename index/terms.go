@@ -28,7 +28,6 @@ type termWriter struct {
 	file    *os.File
 	w       *bufio.Writer
 	offsets []uint64
-	buf     []byte
 }
 
 func createTermStore(dir string) (*termWriter, error) {
@@ -39,25 +38,37 @@ func createTermStore(dir string) (*termWriter, error) {
 	return &termWriter{file: f, w: bufio.NewWriterSize(f, 1<<20), offsets: []uint64{0}}, nil
 }
 
-// add appends the terms of the next passage.
-func (t *termWriter) add(freqs bleveindex.TokenFrequencies) error {
-	terms := make([]string, 0, len(freqs))
+// appendTerms appends a passage's term store record to buf. It sorts the
+// terms in scratch, which it returns for the next call.
+func appendTerms(buf []byte, scratch []string, freqs bleveindex.TokenFrequencies) ([]byte, []string) {
+	terms := scratch[:0]
 	for term := range freqs {
 		terms = append(terms, term)
 	}
 	slices.Sort(terms)
-	t.buf = binary.AppendUvarint(t.buf[:0], uint64(len(terms)))
+	buf = binary.AppendUvarint(buf, uint64(len(terms)))
 	for _, term := range terms {
-		t.buf = binary.AppendUvarint(t.buf, uint64(len(term)))
-		t.buf = append(t.buf, term...)
-		t.buf = binary.AppendUvarint(t.buf, uint64(freqs[term].Frequency()))
+		buf = binary.AppendUvarint(buf, uint64(len(term)))
+		buf = append(buf, term...)
+		buf = binary.AppendUvarint(buf, uint64(freqs[term].Frequency()))
 	}
-	if _, err := t.w.Write(t.buf); err != nil {
+	return buf, terms
+}
+
+// addEncoded appends the records of the next passages, which appendTerms
+// wrote one after another into data, and sizes contains their lengths.
+func (t *termWriter) addEncoded(data []byte, sizes []int) error {
+	if _, err := t.w.Write(data); err != nil {
 		return fmt.Errorf("write term store: %w", err)
 	}
-	t.offsets = append(t.offsets, t.offsets[len(t.offsets)-1]+uint64(len(t.buf)))
+	for _, n := range sizes {
+		t.offsets = append(t.offsets, t.offsets[len(t.offsets)-1]+uint64(n))
+	}
 	return nil
 }
+
+// abort closes the data file of a build that failed.
+func (t *termWriter) abort() { t.file.Close() }
 
 // close flushes the data and writes the offsets.
 func (t *termWriter) close(dir string) error {
