@@ -34,6 +34,9 @@ type Index struct {
 	// and maxDoc is one past the largest internal document number.
 	segments []segmentView
 	maxDoc   uint64
+	// maxScoreDocs is the least maxDoc at which Search uses MaxScore;
+	// tests change it to test both ways.
+	maxScoreDocs uint64
 	// scratch pools the accumulators and dictionaries of searches.
 	scratch sync.Pool
 }
@@ -51,7 +54,7 @@ func open(dir string, temp bool) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
-	ix := &Index{dir: dir, temp: temp, meta: meta}
+	ix := &Index{dir: dir, temp: temp, meta: meta, maxScoreDocs: maxScoreDocs}
 	if ix.store, err = openStore(dir); err != nil {
 		return nil, err
 	}

@@ -77,16 +77,29 @@ func (ix *Index) Search(ctx context.Context, text string, k int, p Params) ([]Hi
 	case ScoringOkapi, "":
 		fallthrough
 	case ScoringLucene:
-		s, err := ix.accumulate(ctx, terms, counts, p)
-		if err != nil {
+		s := ix.getScratch()
+		defer s.release()
+		if err := ix.lookUp(s, terms, counts, p); err != nil {
 			return nil, err
 		}
-		defer s.release()
+		if ix.maxDoc >= ix.maxScoreDocs {
+			return ix.searchMaxScore(ctx, s, terms, k, p)
+		}
+		if err := ix.accumulate(ctx, s, terms, p); err != nil {
+			return nil, err
+		}
 		hits, _, err := ix.topHits(s, k, math.Inf(1))
 		return hits, err
 	}
 	return nil, fmt.Errorf("search: unknown scoring model %q; use one of %s", p.Scoring, ScoringModels())
 }
+
+// maxScoreDocs is the index size from which Search ranks with
+// searchMaxScore instead of term at a time. Measured CPU time per query
+// at k = 50: on SciFact (5,183 passages) 170 µs term at a time and 228 µs
+// with MaxScore, at 1M passages 1.9 ms and 1.0 ms. The threshold between
+// the two sizes is an estimate: 65,536 passages, an accumulator of 512 KB.
+const maxScoreDocs = 1 << 16
 
 // ScoringModels lists the scoring models that Search accepts.
 func ScoringModels() []string {
@@ -104,6 +117,16 @@ type scratch struct {
 	dicts []segment.TermDictionary
 	terms []termPostings
 	key   []byte
+	// weights and dfs are the query terms' weights and document
+	// frequencies, set by lookUp.
+	weights []float64
+	dfs     []uint64
+	// cursors, bounds, contrib and cands are the state of
+	// searchMaxScore.
+	cursors []cursor
+	bounds  []float64
+	contrib []float64
+	cands   []candidate
 	// pool is the index's pool that the scratch returns to.
 	pool *sync.Pool
 }
@@ -132,11 +155,14 @@ func (ix *Index) SearchWindow(ctx context.Context, text string, k int, limit flo
 	if len(terms) == 0 || k <= 0 {
 		return nil, nil, 0, nil
 	}
-	s, err := ix.accumulate(ctx, terms, counts, p)
-	if err != nil {
+	s := ix.getScratch()
+	defer s.release()
+	if err := ix.lookUp(s, terms, counts, p); err != nil {
 		return nil, nil, 0, err
 	}
-	defer s.release()
+	if err := ix.accumulate(ctx, s, terms, p); err != nil {
+		return nil, nil, 0, err
+	}
 	if top, _, err = ix.topHits(s, k, math.Inf(1)); err != nil {
 		return nil, nil, 0, err
 	}
@@ -153,14 +179,30 @@ func (s *scratch) release() {
 	s.pool.Put(s)
 }
 
-// accumulate scores term at a time: for each query term it walks the
-// term's postings in each segment and adds the term's BM25 weight to each
-// document's accumulator. Every score is positive, so a zero accumulator
-// marks a document not seen yet. The caller must release the result.
-func (ix *Index) accumulate(ctx context.Context, terms []string, counts []int, p Params) (*scratch, error) {
-	lucene := p.Scoring == ScoringLucene
-	s := ix.getScratch()
+// lookUp looks each query term up in every segment, into the scratch
+// slot of its position, and keeps its weight, idf * count * (k1 + 1), in
+// s.weights and its document frequency in s.dfs.
+func (ix *Index) lookUp(s *scratch, terms []string, counts []int, p Params) error {
 	n := float64(ix.meta.Passages)
+	s.weights, s.dfs = s.weights[:0], s.dfs[:0]
+	for i, term := range terms {
+		_, df, err := ix.postings(s, i, term)
+		if err != nil {
+			return fmt.Errorf("search: read postings of %q: %w", term, err)
+		}
+		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+		s.weights = append(s.weights, float64(counts[i])*idf*(p.K1+1))
+		s.dfs = append(s.dfs, df)
+	}
+	return nil
+}
+
+// accumulate scores, term at a time, the terms that lookUp looked up. For
+// each query term it walks the term's postings in each segment and adds
+// the term's BM25 weight to each document's accumulator. Every score is
+// positive, so a zero accumulator marks a document not seen yet.
+func (ix *Index) accumulate(ctx context.Context, s *scratch, terms []string, p Params) error {
+	lucene := p.Scoring == ScoringLucene
 	lengthNorm := p.K1 * (1 - p.B)
 	lengthScale := 0.0
 	if ix.avgLen > 0 {
@@ -172,23 +214,16 @@ func (ix *Index) accumulate(ctx context.Context, terms []string, counts []int, p
 	acc := s.acc
 	for i, term := range terms {
 		if err := ctx.Err(); err != nil {
-			s.release()
-			return nil, err
+			return err
 		}
-		tp, df, err := ix.postings(s, 0, term)
-		if err != nil {
-			s.release()
-			return nil, fmt.Errorf("search: read postings of %q: %w", term, err)
-		}
-		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
-		weight := float64(counts[i]) * idf * (p.K1 + 1)
+		tp := &s.terms[i]
+		weight := s.weights[i]
 		for seg, v := range ix.segments {
 			it := tp.iterator(seg)
 			for {
 				posting, err := it.Next()
 				if err != nil {
-					s.release()
-					return nil, fmt.Errorf("search: read postings of %q: %w", term, err)
+					return fmt.Errorf("search: read postings of %q: %w", term, err)
 				}
 				if posting == nil {
 					break
@@ -214,7 +249,7 @@ func (ix *Index) accumulate(ctx context.Context, terms []string, counts []int, p
 			}
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // luceneLength returns a document length as Lucene's BM25Similarity reads

@@ -68,13 +68,15 @@ func referenceSearch(t *testing.T, ix *Index, text string, p Params) []Hit {
 	return hits
 }
 
-// compareWithReference checks Search against referenceSearch for each
-// query and both exact scoring models, at small and large k. For up to
+// compareWithReference checks Search, term at a time and with MaxScore,
+// against referenceSearch for each query and both exact scoring models,
+// at small and large k. For up to
 // three ties in the top 1000 of a query, it also tests the k that cuts
 // the ranking inside the tie. It returns the number of such cuts.
 func compareWithReference(t *testing.T, ix *Index, queries []string) int {
 	t.Helper()
 	tieCuts := 0
+	defer func() { ix.maxScoreDocs = maxScoreDocs }()
 	for _, scoring := range []string{ScoringOkapi, ScoringLucene} {
 		p := DefaultParams()
 		p.Scoring = scoring
@@ -90,13 +92,19 @@ func compareWithReference(t *testing.T, ix *Index, queries []string) int {
 			}
 			tieCuts += ties
 			for _, k := range ks {
-				got, err := ix.Search(context.Background(), q, k, p)
-				if err != nil {
-					t.Fatal(err)
-				}
 				want := full[:min(k, len(full))]
-				if !slices.Equal(got, want) {
-					t.Fatalf("%s: query %q, k=%d: got %d hits %v, want %d hits %v", scoring, q, k, len(got), got, len(want), want)
+				for _, path := range []struct {
+					name string
+					from uint64
+				}{{"term at a time", math.MaxUint64}, {"MaxScore", 0}} {
+					ix.maxScoreDocs = path.from
+					got, err := ix.Search(context.Background(), q, k, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(got, want) {
+						t.Fatalf("%s, %s: query %q, k=%d: got %d hits %v, want %d hits %v", path.name, scoring, q, k, len(got), got, len(want), want)
+					}
 				}
 			}
 		}
