@@ -34,8 +34,8 @@ type Index struct {
 	// and maxDoc is one past the largest internal document number.
 	segments []segmentView
 	maxDoc   uint64
-	// maxScoreDocs is the least maxDoc at which Search uses MaxScore;
-	// tests change it to test both ways.
+	// maxScoreDocs is the least maxDoc at which Search uses MaxScore.
+	// Tests change it to test both ways.
 	maxScoreDocs uint64
 	// scratch pools the accumulators and dictionaries of searches.
 	scratch sync.Pool

@@ -98,7 +98,7 @@ func (tp *termPostings) iterator(i int) segment.PostingsIterator {
 	return tp.iters[i]
 }
 
-// normLength returns the field length that a Bleve norm stands for. Bleve
+// normLength returns the field length that a Bleve norm encodes. Bleve
 // stores the field length L as the norm 1/sqrt(L) in a float32, which
 // recovers L exactly below about 4 million tokens.
 func normLength(norm float64) float64 {
