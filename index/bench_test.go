@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"testing"
 )
@@ -41,6 +42,50 @@ func BenchmarkSearch(b *testing.B) {
 				b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "queries/s")
 				// CPU time changes less than wall time when other
 				// processes share the cores.
+				if cpuEnd, ok := processCPUTime(); ok && cpuOK {
+					b.ReportMetric(float64(cpuEnd-cpuStart)/float64(i), "cpu-ns/op")
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkSearchIndex ranks queries against an index built beforehand,
+// such as the 1M-passage synthetic corpus, which is too large to build in
+// a benchmark. MINE_BENCH_INDEX names the index folder and
+// MINE_BENCH_QUERIES a BEIR queries.jsonl. The benchmark is skipped
+// without them. One op is one query, at the mining depth of 50 and the
+// evaluation depth of 1000.
+func BenchmarkSearchIndex(b *testing.B) {
+	dir, queriesPath := os.Getenv("MINE_BENCH_INDEX"), os.Getenv("MINE_BENCH_QUERIES")
+	if dir == "" || queriesPath == "" {
+		b.Skip("set MINE_BENCH_INDEX to an index folder and MINE_BENCH_QUERIES to a queries.jsonl")
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	queries := readQueries(b, queriesPath)
+	ctx := context.Background()
+	for _, q := range queries {
+		if _, err := ix.Search(ctx, q, 50, DefaultParams()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, scoring := range []string{ScoringOkapi, ScoringLucene} {
+		for _, k := range []int{50, 1000} {
+			p := DefaultParams()
+			p.Scoring = scoring
+			b.Run(fmt.Sprintf("%s/k=%d", scoring, k), func(b *testing.B) {
+				cpuStart, cpuOK := processCPUTime()
+				i := 0
+				for b.Loop() {
+					if _, err := ix.Search(ctx, queries[i%len(queries)], k, p); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
 				if cpuEnd, ok := processCPUTime(); ok && cpuOK {
 					b.ReportMetric(float64(cpuEnd-cpuStart)/float64(i), "cpu-ns/op")
 				}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
@@ -30,6 +31,15 @@ type Index struct {
 	// number, plus 1 so that 0 marks a number not looked up yet. The
 	// numbering is fixed for the life of reader.
 	docIDs []atomic.Uint32
+	// segments are the reader's segments, whose postings Search reads,
+	// and maxDoc is one past the largest internal document number.
+	segments []segmentView
+	maxDoc   uint64
+	// maxScoreDocs is the least maxDoc at which Search uses MaxScore.
+	// Tests change it to test both ways.
+	maxScoreDocs uint64
+	// scratch pools the accumulators and dictionaries of searches.
+	scratch sync.Pool
 }
 
 // Open opens an index folder that Builder.Build completed.
@@ -45,7 +55,7 @@ func open(dir string, temp bool) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
-	ix := &Index{dir: dir, temp: temp, meta: meta}
+	ix := &Index{dir: dir, temp: temp, meta: meta, maxScoreDocs: maxScoreDocs}
 	if ix.store, err = openStore(dir); err != nil {
 		return nil, err
 	}
@@ -84,6 +94,14 @@ func open(dir string, temp bool) (*Index, error) {
 	if err != nil {
 		ix.Close()
 		return nil, fmt.Errorf("open bleve index reader: %w", err)
+	}
+	if ix.segments, err = segmentViews(ix.reader); err != nil {
+		ix.Close()
+		return nil, err
+	}
+	if n := len(ix.segments); n > 0 {
+		last := ix.segments[n-1]
+		ix.maxDoc = last.offset + last.seg.Count()
 	}
 	ix.analyzer = ix.bleve.Mapping().AnalyzerNamed(meta.Analyzer)
 	if ix.analyzer == nil {

@@ -52,7 +52,13 @@ func readSciFactCorpus(tb testing.TB, limit int) []string {
 // readSciFactQueries returns the texts of SciFact's queries.jsonl.
 func readSciFactQueries(tb testing.TB) []string {
 	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join(sciFactDir, "queries.jsonl"))
+	return readQueries(tb, filepath.Join(sciFactDir, "queries.jsonl"))
+}
+
+// readQueries returns the texts of the queries in a BEIR queries.jsonl.
+func readQueries(tb testing.TB, path string) []string {
+	tb.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}

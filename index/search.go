@@ -11,7 +11,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
-	bleveindex "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	zap "github.com/blevesearch/zapx/v17"
 )
 
 // MaxQueryTerms caps the distinct terms of one query, so that a query of
@@ -76,16 +77,29 @@ func (ix *Index) Search(ctx context.Context, text string, k int, p Params) ([]Hi
 	case ScoringOkapi, "":
 		fallthrough
 	case ScoringLucene:
-		s, err := ix.accumulate(ctx, terms, counts, p)
-		if err != nil {
+		s := ix.getScratch()
+		defer s.release()
+		if err := ix.lookUp(s, terms, counts, p); err != nil {
 			return nil, err
 		}
-		defer s.release()
+		if ix.maxDoc >= ix.maxScoreDocs {
+			return ix.searchMaxScore(ctx, s, terms, k, p)
+		}
+		if err := ix.accumulate(ctx, s, terms, p); err != nil {
+			return nil, err
+		}
 		hits, _, err := ix.topHits(s, k, math.Inf(1))
 		return hits, err
 	}
 	return nil, fmt.Errorf("search: unknown scoring model %q; use one of %s", p.Scoring, ScoringModels())
 }
+
+// maxScoreDocs is the index size from which Search ranks with
+// searchMaxScore instead of term at a time. Measured CPU time per query
+// at k = 50: on SciFact (5,183 passages) 170 µs term at a time and 228 µs
+// with MaxScore, at 1M passages 1.9 ms and 1.0 ms. The threshold between
+// the two sizes is an estimate: 65,536 passages, an accumulator of 512 KB.
+const maxScoreDocs = 1 << 16
 
 // ScoringModels lists the scoring models that Search accepts.
 func ScoringModels() []string {
@@ -97,11 +111,36 @@ func ScoringModels() []string {
 type scratch struct {
 	acc     []float64
 	touched []uint64
-	doc     bleveindex.TermFieldDoc
 	heap    []float64
+	// dicts, terms and key are the segment dictionaries and postings
+	// that Search reads through; see postings.go.
+	dicts []segment.TermDictionary
+	terms []termPostings
+	key   []byte
+	// weights and dfs are the query terms' weights and document
+	// frequencies, set by lookUp.
+	weights []float64
+	dfs     []uint64
+	// cursors, bounds, contrib and cands are the state of
+	// searchMaxScore.
+	cursors []cursor
+	bounds  []float64
+	contrib []float64
+	cands   []candidate
+	// pool is the index's pool that the scratch returns to.
+	pool *sync.Pool
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+// getScratch takes a scratch from the index's pool. A scratch contains
+// dictionaries of the index's segments, so scratches are not shared
+// between indexes.
+func (ix *Index) getScratch() *scratch {
+	s, _ := ix.scratch.Get().(*scratch)
+	if s == nil {
+		s = &scratch{pool: &ix.scratch}
+	}
+	return s
+}
 
 // SearchWindow ranks like Search and returns the top k passages, and also
 // the top k of those scoring at most limit together with the number of
@@ -116,11 +155,14 @@ func (ix *Index) SearchWindow(ctx context.Context, text string, k int, limit flo
 	if len(terms) == 0 || k <= 0 {
 		return nil, nil, 0, nil
 	}
-	s, err := ix.accumulate(ctx, terms, counts, p)
-	if err != nil {
+	s := ix.getScratch()
+	defer s.release()
+	if err := ix.lookUp(s, terms, counts, p); err != nil {
 		return nil, nil, 0, err
 	}
-	defer s.release()
+	if err := ix.accumulate(ctx, s, terms, p); err != nil {
+		return nil, nil, 0, err
+	}
 	if top, _, err = ix.topHits(s, k, math.Inf(1)); err != nil {
 		return nil, nil, 0, err
 	}
@@ -134,69 +176,80 @@ func (s *scratch) release() {
 		s.acc[n] = 0
 	}
 	s.touched = s.touched[:0]
-	scratchPool.Put(s)
+	s.pool.Put(s)
 }
 
-// accumulate scores term at a time: for each query term it walks the
-// term's postings and adds the term's BM25 weight to each document's
-// accumulator. Every score is positive, so a zero accumulator marks a
-// document not seen yet. The caller must release the result.
-func (ix *Index) accumulate(ctx context.Context, terms []string, counts []int, p Params) (*scratch, error) {
-	lucene := p.Scoring == ScoringLucene
-	s := scratchPool.Get().(*scratch)
+// lookUp looks each query term up in every segment, into the scratch
+// slot of its position, and keeps its weight, idf * count * (k1 + 1), in
+// s.weights and its document frequency in s.dfs.
+func (ix *Index) lookUp(s *scratch, terms []string, counts []int, p Params) error {
 	n := float64(ix.meta.Passages)
+	s.weights, s.dfs = s.weights[:0], s.dfs[:0]
+	for i, term := range terms {
+		_, df, err := ix.postings(s, i, term)
+		if err != nil {
+			return fmt.Errorf("search: read postings of %q: %w", term, err)
+		}
+		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+		s.weights = append(s.weights, float64(counts[i])*idf*(p.K1+1))
+		s.dfs = append(s.dfs, df)
+	}
+	return nil
+}
+
+// accumulate scores, term at a time, the terms that lookUp looked up. For
+// each query term it walks the term's postings in each segment and adds
+// the term's BM25 weight to each document's accumulator. Every score is
+// positive, so a zero accumulator marks a document not seen yet.
+func (ix *Index) accumulate(ctx context.Context, s *scratch, terms []string, p Params) error {
+	lucene := p.Scoring == ScoringLucene
 	lengthNorm := p.K1 * (1 - p.B)
 	lengthScale := 0.0
 	if ix.avgLen > 0 {
 		lengthScale = p.K1 * p.B / ix.avgLen
 	}
+	if len(s.acc) < int(ix.maxDoc) {
+		s.acc = make([]float64, ix.maxDoc)
+	}
+	acc := s.acc
 	for i, term := range terms {
 		if err := ctx.Err(); err != nil {
-			s.release()
-			return nil, err
+			return err
 		}
-		tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), textField, true, true, false)
-		if err != nil {
-			s.release()
-			return nil, fmt.Errorf("search: read postings of %q: %w", term, err)
-		}
-		df := float64(tfr.Count())
-		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-		weight := float64(counts[i]) * idf * (p.K1 + 1)
-		for {
-			d, err := tfr.Next(&s.doc)
-			if err != nil {
-				tfr.Close()
-				s.release()
-				return nil, fmt.Errorf("search: read postings of %q: %w", term, err)
+		tp := &s.terms[i]
+		weight := s.weights[i]
+		for seg, v := range ix.segments {
+			it := tp.iterator(seg)
+			for {
+				posting, err := it.Next()
+				if err != nil {
+					return fmt.Errorf("search: read postings of %q: %w", term, err)
+				}
+				if posting == nil {
+					break
+				}
+				var num uint64
+				var tf, dl float64
+				if zp, ok := posting.(*zap.Posting); ok {
+					num = v.offset + zp.Number()
+					tf = float64(zp.Frequency())
+					dl = postingLength(zp.NormUint64(), lucene)
+				} else {
+					num = v.offset + posting.Number()
+					tf = float64(posting.Frequency())
+					dl = normLength(posting.Norm())
+					if lucene {
+						dl = float64(luceneLength(uint64(dl)))
+					}
+				}
+				if acc[num] == 0 {
+					s.touched = append(s.touched, num)
+				}
+				acc[num] += weight * tf / (tf + lengthNorm + lengthScale*dl)
 			}
-			if d == nil {
-				break
-			}
-			num := binary.BigEndian.Uint64(d.ID)
-			// Bleve stores the field length L as the norm 1/sqrt(L) in a
-			// float32, which recovers L exactly below about 4 million tokens.
-			dl := math.Round(1 / (d.Norm * d.Norm))
-			if lucene {
-				dl = float64(luceneLength(uint64(dl)))
-			}
-			tf := float64(d.Freq)
-			if num >= uint64(len(s.acc)) {
-				grown := make([]float64, max(num+1, uint64(ix.meta.Passages)))
-				copy(grown, s.acc)
-				s.acc = grown
-			}
-			if s.acc[num] == 0 {
-				s.touched = append(s.touched, num)
-			}
-			s.acc[num] += weight * tf / (tf + lengthNorm + lengthScale*dl)
-		}
-		if err := tfr.Close(); err != nil {
-			s.release()
-			return nil, fmt.Errorf("search: close postings of %q: %w", term, err)
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // luceneLength returns a document length as Lucene's BM25Similarity reads
