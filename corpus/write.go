@@ -281,31 +281,52 @@ type Triplet struct {
 	Negative string `json:"negative"`
 }
 
-// WriteAs writes r in format f and returns the number of lines written: one,
-// or for triplets one per positive and negative pair.
-func (w *Writer) WriteAs(f Format, r CohereRecord) (int, error) {
+// Encode returns r in format f as JSON lines, each ending in a line break,
+// and the number of lines: one, or for triplets one per positive and
+// negative pair. Encoding apart from writing lets several goroutines
+// encode records that one Writer then writes in order.
+func Encode(f Format, r CohereRecord) ([]byte, int, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	encode := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return fmt.Errorf("encode record: %w", err)
+		}
+		return nil
+	}
 	switch f {
 	case FormatFlag:
 		neg := r.HardNegatives
 		if neg == nil {
 			neg = []string{}
 		}
-		return 1, w.Write(FlagRecord{Query: r.Query, Pos: r.RelevantPassages, Neg: neg})
+		err := encode(FlagRecord{Query: r.Query, Pos: r.RelevantPassages, Neg: neg})
+		return buf.Bytes(), 1, err
 	case FormatTriplets:
 		n := 0
 		for _, p := range r.RelevantPassages {
 			for _, neg := range r.HardNegatives {
-				if err := w.Write(Triplet{Anchor: r.Query, Positive: p, Negative: neg}); err != nil {
-					return n, err
+				if err := encode(Triplet{Anchor: r.Query, Positive: p, Negative: neg}); err != nil {
+					return nil, 0, err
 				}
 				n++
 			}
 		}
-		return n, nil
+		return buf.Bytes(), n, nil
 	case FormatCohere, "":
-		return 1, w.Write(r)
+		err := encode(r)
+		return buf.Bytes(), 1, err
 	}
-	return 0, fmt.Errorf("write record: unknown format %q", f)
+	return nil, 0, fmt.Errorf("write record: unknown format %q", f)
+}
+
+// WriteEncoded writes lines that Encode returned.
+func (w *Writer) WriteEncoded(b []byte) error {
+	if _, err := w.w.Write(b); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
 }
 
 // WriteRaw writes b followed by a line break, unchanged.

@@ -57,6 +57,10 @@ type mined struct {
 	short bool
 	// candidates lists every examined candidate, only when explaining.
 	candidates []Candidate
+	// encoded is the record in the output format, lines of it, which the
+	// worker that mined it encodes so that writing stays cheap.
+	encoded []byte
+	lines   int
 }
 
 // mineRecord selects the hard negatives of one record: the given negatives

@@ -439,6 +439,9 @@ dispatch:
 			if err != nil {
 				return fmt.Errorf("mine query at %s:%d: %w", cfg.Input, records[i].Line, err)
 			}
+			if m.encoded, m.lines, err = corpus.Encode(cfg.Format, m.record); err != nil {
+				return err
+			}
 			results <- result{i, m}
 			return nil
 		})

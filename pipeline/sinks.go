@@ -71,11 +71,10 @@ func (s *sinks) write(i int, m *mined, sum *Summary) error {
 	} else {
 		s.audit.offer(i, m)
 	}
-	n, err := dst.w.WriteAs(s.format, m.record)
 	if dst == s.train {
-		sum.OutputLines += n
+		sum.OutputLines += m.lines
 	}
-	return err
+	return dst.w.WriteEncoded(m.encoded)
 }
 
 func (s *sinks) flush() error {
