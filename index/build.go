@@ -346,7 +346,7 @@ func readMeta(dir string) (Meta, error) {
 		return m, fmt.Errorf("read index settings %s: %w", filepath.Join(dir, metaFile), err)
 	}
 	if m.Format != formatVersion {
-		return m, fmt.Errorf("index in %s has format %d, this build reads %d; rebuild it", dir, m.Format, formatVersion)
+		return m, fmt.Errorf("index in %s has format %d, this build reads %d", dir, m.Format, formatVersion)
 	}
 	return m, nil
 }

@@ -73,7 +73,7 @@ func writeStats(ctx context.Context, dir string, passages int) error {
 				if err != nil {
 					return err
 				}
-				if buf, err = terms.raw(id, buf); err != nil {
+				if buf, err = terms.raw(id); err != nil {
 					return err
 				}
 				sum := 0.0
@@ -117,7 +117,7 @@ func countDocFreqs(ctx context.Context, terms *termStore, passages int) (map[str
 					return err
 				}
 				for id := uint32(start); id < uint32(min(start+statsChunk, passages)); id++ {
-					if buf, err = terms.raw(id, buf); err != nil {
+					if buf, err = terms.raw(id); err != nil {
 						return err
 					}
 					err = eachTerm(id, buf, func(term []byte, _ uint64) {
@@ -152,36 +152,31 @@ func countDocFreqs(ctx context.Context, terms *termStore, passages int) (map[str
 
 // statsReader reads the stats file. It is safe for concurrent use.
 type statsReader struct {
-	file *os.File
+	data *mappedFile
 }
 
 func openStats(dir string, passages int) (*statsReader, error) {
-	f, err := os.Open(filepath.Join(dir, statsFile))
+	data, err := mapFile(filepath.Join(dir, statsFile))
 	if err != nil {
 		return nil, fmt.Errorf("open passage stats: %w", err)
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("open passage stats: %w", err)
-	}
-	if fi.Size() != int64(statsSize*passages) {
-		f.Close()
+	if len(data.data) != statsSize*passages {
+		data.close()
 		return nil, fmt.Errorf("open passage stats: %s does not match %d passages; rebuild the index", statsFile, passages)
 	}
-	return &statsReader{file: f}, nil
+	return &statsReader{data: data}, nil
 }
 
 // read returns passage id's key and vector length.
 func (s *statsReader) read(id uint32) (key uint64, norm float64, err error) {
-	var rec [statsSize]byte
-	if _, err := s.file.ReadAt(rec[:], int64(id)*statsSize); err != nil {
-		return 0, 0, fmt.Errorf("read stats of document %d: %w", id, err)
+	if int(id) >= len(s.data.data)/statsSize {
+		return 0, 0, fmt.Errorf("read stats: document %d out of range", id)
 	}
-	return binary.LittleEndian.Uint64(rec[:]), math.Float64frombits(binary.LittleEndian.Uint64(rec[8:])), nil
+	rec := s.data.data[int(id)*statsSize:]
+	return binary.LittleEndian.Uint64(rec), math.Float64frombits(binary.LittleEndian.Uint64(rec[8:])), nil
 }
 
-func (s *statsReader) close() error { return s.file.Close() }
+func (s *statsReader) close() error { return s.data.close() }
 
 // Key returns the Key of passage id's text.
 func (ix *Index) Key(id uint32) (uint64, error) {
