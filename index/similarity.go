@@ -1,5 +1,7 @@
 package index
 
+import "sync"
+
 // Reference is a passage prepared for cosine similarity with others. Each
 // of its terms carries its tf·idf weight times the term's idf, divided by
 // the passage's vector length, so that another passage's term counts
@@ -36,6 +38,9 @@ func (ix *Index) Reference(id uint32) (Reference, error) {
 	return r, nil
 }
 
+// termBuffers holds buffers for the encoded terms of a passage.
+var termBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // Similarities sets sims[i] to the cosine similarity of the tf·idf vectors
 // of passage id and refs[i], and returns the number of distinct terms of
 // passage id. sims must be as long as refs. Only passage id's stored term
@@ -45,13 +50,14 @@ func (ix *Index) Similarities(id uint32, refs []Reference, sims []float64) (int,
 	if err != nil {
 		return 0, err
 	}
-	buf, err := ix.terms.raw(id)
-	if err != nil {
+	bp := termBuffers.Get().(*[]byte)
+	defer termBuffers.Put(bp)
+	if *bp, err = ix.terms.raw(id, *bp); err != nil {
 		return 0, err
 	}
 	clear(sims)
 	terms := 0
-	err = eachTerm(id, buf, func(term []byte, tf uint64) {
+	err = eachTerm(id, *bp, func(term []byte, tf uint64) {
 		terms++
 		for i, r := range refs {
 			if w, ok := r.weights[string(term)]; ok {

@@ -73,7 +73,7 @@ func writeStats(ctx context.Context, dir string, passages int) error {
 				if err != nil {
 					return err
 				}
-				if buf, err = terms.raw(id); err != nil {
+				if buf, err = terms.raw(id, buf); err != nil {
 					return err
 				}
 				sum := 0.0
@@ -117,7 +117,7 @@ func countDocFreqs(ctx context.Context, terms *termStore, passages int) (map[str
 					return err
 				}
 				for id := uint32(start); id < uint32(min(start+statsChunk, passages)); id++ {
-					if buf, err = terms.raw(id); err != nil {
+					if buf, err = terms.raw(id, buf); err != nil {
 						return err
 					}
 					err = eachTerm(id, buf, func(term []byte, _ uint64) {

@@ -83,7 +83,7 @@ func (s *storeWriter) close() error {
 
 // Store reads passages by document ID. It is safe for concurrent use.
 type Store struct {
-	data    *mappedFile
+	file    *os.File
 	offsets []uint64
 }
 
@@ -99,15 +99,16 @@ func openStore(dir string) (*Store, error) {
 	for i := range offsets {
 		offsets[i] = binary.LittleEndian.Uint64(raw[i*8:])
 	}
-	data, err := mapFile(filepath.Join(dir, storeData))
+	f, err := os.Open(filepath.Join(dir, storeData))
 	if err != nil {
 		return nil, fmt.Errorf("open passage store: %w", err)
 	}
-	if uint64(len(data.data)) != offsets[len(offsets)-1] {
-		data.close()
+	fi, err := f.Stat()
+	if err != nil || uint64(fi.Size()) != offsets[len(offsets)-1] {
+		f.Close()
 		return nil, fmt.Errorf("open passage store: %s does not match %s; rebuild the index", storeData, storeOffsets)
 	}
-	return &Store{data: data, offsets: offsets}, nil
+	return &Store{file: f, offsets: offsets}, nil
 }
 
 // Len returns the number of passages.
@@ -118,8 +119,7 @@ func (s *Store) Text(id uint32) (string, error) {
 	if int(id) >= s.Len() {
 		return "", fmt.Errorf("read passage: document %d out of range (store holds %d)", id, s.Len())
 	}
-	// A copy: the mapping ends when the store closes.
-	return string(s.data.data[s.offsets[id]:s.offsets[id+1]]), nil
+	return readAt(s.file, s.offsets[id], s.offsets[id+1])
 }
 
 // span returns the bytes of passages start to end-1, read at once, and
@@ -128,13 +128,14 @@ func (s *Store) span(start, end int) ([]byte, uint64, error) {
 	if start < 0 || start > end || end > s.Len() {
 		return nil, 0, fmt.Errorf("read passages: documents %d to %d out of range (store holds %d)", start, end-1, s.Len())
 	}
-	// A copy, because analysis may rewrite the bytes it is given.
 	buf := make([]byte, s.offsets[end]-s.offsets[start])
-	copy(buf, s.data.data[s.offsets[start]:s.offsets[end]])
+	if _, err := s.file.ReadAt(buf, int64(s.offsets[start])); err != nil && err != io.EOF {
+		return nil, 0, fmt.Errorf("read passages: %w", err)
+	}
 	return buf, s.offsets[start], nil
 }
 
-func (s *Store) close() error { return s.data.close() }
+func (s *Store) close() error { return s.file.Close() }
 
 func readAt(f *os.File, start, end uint64) (string, error) {
 	buf := make([]byte, end-start)

@@ -91,7 +91,7 @@ func (t *termWriter) close(dir string) error {
 
 // termStore reads passages' terms. It is safe for concurrent use.
 type termStore struct {
-	data    *mappedFile
+	file    *os.File
 	offsets []uint64
 }
 
@@ -107,20 +107,16 @@ func openTermStore(dir string, passages int) (*termStore, error) {
 	for i := range offsets {
 		offsets[i] = binary.LittleEndian.Uint64(raw[8*i:])
 	}
-	data, err := mapFile(filepath.Join(dir, termsData))
+	f, err := os.Open(filepath.Join(dir, termsData))
 	if err != nil {
 		return nil, fmt.Errorf("open term store: %w", err)
 	}
-	if uint64(len(data.data)) != offsets[passages] {
-		data.close()
-		return nil, fmt.Errorf("open term store: %s does not match %s; rebuild the index", termsData, termsOffsets)
-	}
-	return &termStore{data: data, offsets: offsets}, nil
+	return &termStore{file: f, offsets: offsets}, nil
 }
 
 // terms returns passage id's terms and their counts.
 func (s *termStore) terms(id uint32) ([]string, []int, error) {
-	buf, err := s.raw(id)
+	buf, err := s.raw(id, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,12 +132,20 @@ func (s *termStore) terms(id uint32) ([]string, []int, error) {
 	return terms, counts, nil
 }
 
-// raw returns passage id's encoded terms, valid until the store closes.
-func (s *termStore) raw(id uint32) ([]byte, error) {
+// raw reads passage id's encoded terms into buf, grown as needed.
+func (s *termStore) raw(id uint32, buf []byte) ([]byte, error) {
 	if int(id)+1 >= len(s.offsets) {
 		return nil, fmt.Errorf("read terms: document %d out of range", id)
 	}
-	return s.data.data[s.offsets[id]:s.offsets[id+1]], nil
+	n := int(s.offsets[id+1] - s.offsets[id])
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if _, err := s.file.ReadAt(buf, int64(s.offsets[id])); err != nil {
+		return nil, fmt.Errorf("read terms of document %d: %w", id, err)
+	}
+	return buf, nil
 }
 
 // eachTerm calls fn with each term of passage id's encoded terms and its
@@ -172,4 +176,4 @@ func eachTerm(id uint32, buf []byte, fn func(term []byte, tf uint64)) error {
 	return nil
 }
 
-func (s *termStore) close() error { return s.data.close() }
+func (s *termStore) close() error { return s.file.Close() }
