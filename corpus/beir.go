@@ -99,8 +99,9 @@ func (rd Reader) BEIRKnown(dir, split string, g *Group, corpus BEIRStats, lookup
 	})
 }
 
-// beir reads the qrels and the queries of a BEIR folder; readCorpus fills
-// in the texts of the documents that qrels name, and marks them found.
+// beir reads the qrels and the queries of a BEIR folder. Between the two,
+// readCorpus fills in the texts of the documents that qrels name and marks
+// them found.
 func (rd Reader) beir(dir, split string, g *Group, readCorpus func(needed map[string]string, found map[string]bool, stats *BEIRStats) error) (BEIRStats, error) {
 	var stats BEIRStats
 	qrelsPath, err := beirFile(dir, filepath.Join("qrels", split+".tsv"))

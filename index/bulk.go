@@ -290,6 +290,7 @@ func (s *segmentBuild) buildBatch(r *batchResult, start, end int) error {
 	if err != nil {
 		return err
 	}
+
 	docs := make([]bleveindex.Document, 0, end-start)
 	r.sizes = make([]int, 0, end-start)
 	var scratch []string
@@ -313,6 +314,7 @@ func (s *segmentBuild) buildBatch(r *batchResult, start, end int) error {
 		})
 		docs = append(docs, doc)
 	}
+
 	seg, _, err := segmentPlugin.New(docs)
 	if err != nil {
 		return fmt.Errorf("build segment: %w", err)

@@ -10,9 +10,9 @@ import (
 // mappedFile is a file mapped read-only into memory, as Bleve maps its
 // segments, so that reading from it costs no system call. Only the stats
 // file is mapped: its 16 bytes per passage are read for every examined
-// candidate. The passage and term files are read with pread instead,
-// because the pages of a mapping count in the process's resident memory,
-// and the kernel maps pages around each one read, so a run that examines
+// candidate. The passage and term files are read with pread instead. The
+// pages of a mapping count in the process's resident memory, and the
+// kernel maps cached pages around each one read, so a run that examines
 // many candidates would appear to hold most of those large files.
 type mappedFile struct {
 	file *os.File

@@ -128,10 +128,11 @@ func postingsByID(t *testing.T, ix *Index, field string) map[string]map[uint32]p
 }
 
 // TestBuildMatchesScorchBuilder builds SciFact in batches small enough to
-// need two levels of merging, and compares the result with the index that
-// scorch's Builder writes from the same passages: the same documents,
-// terms and postings per passage ID, and the same rankings. It also checks
-// that Bleve's internal number of every passage is its ID.
+// need two levels of merging. It compares the result with the index that
+// scorch's Builder writes from the same passages, which must hold the same
+// documents, terms and postings per passage ID and give the same
+// rankings. It also checks that Bleve's internal number of every passage
+// is its ID.
 func TestBuildMatchesScorchBuilder(t *testing.T) {
 	texts := readSciFactCorpus(t, 0)
 	queries := readSciFactQueries(t)
@@ -172,22 +173,8 @@ func TestBuildMatchesScorchBuilder(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "index")
-	b, err := NewBuilder(dir, Options{BatchSize: batchSize})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, text := range distinct {
-		if _, err := b.Add(text); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ix, _, err := b.Build(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Close(); err != nil {
-		t.Fatal(err)
-	}
+	ix, _, _ := buildIndex(t, dir, Options{BatchSize: batchSize}, distinct)
+	closeIndex(t, ix)
 	rebuildWithScorchBuilder(t, dir, distinct, batchSize)
 	old, err := Open(dir)
 	if err != nil {

@@ -135,22 +135,8 @@ func TestSearchMatchesReferenceDeleted(t *testing.T) {
 	texts := readSciFactCorpus(t, 300)
 	queries := readSciFactQueries(t)[:100]
 	dir := filepath.Join(t.TempDir(), "index")
-	b, err := NewBuilder(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, text := range texts {
-		if _, err := b.Add(text); err != nil {
-			t.Fatal(err)
-		}
-	}
-	built, _, err := b.Build(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := built.Close(); err != nil {
-		t.Fatal(err)
-	}
+	built, _, _ := buildIndex(t, dir, Options{}, texts)
+	closeIndex(t, built)
 	rebuildPerPassage(t, dir, texts)
 
 	// Delete every seventh passage and give every eleventh the text of

@@ -99,22 +99,8 @@ func TestSearchSegmentsDoNotMatter(t *testing.T) {
 	}
 
 	dir := filepath.Join(t.TempDir(), "index")
-	b, err := NewBuilder(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, text := range texts {
-		if _, err := b.Add(text); err != nil {
-			t.Fatal(err)
-		}
-	}
-	built, _, err := b.Build(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := built.Close(); err != nil {
-		t.Fatal(err)
-	}
+	built, _, _ := buildIndex(t, dir, Options{}, texts)
+	closeIndex(t, built)
 	// The offline build always ends with one segment, so the Bleve part
 	// is built again through an open index, one passage per batch.
 	rebuildPerPassage(t, dir, texts)

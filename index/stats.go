@@ -15,9 +15,9 @@ import (
 )
 
 // The stats file holds what the filter needs of every examined candidate,
-// computed once when the index is built instead of at each encounter:
-// per passage, 16 little-endian bytes, the Key of its text and the
-// Euclidean length of its tf·idf vector as float64 bits.
+// computed once when the index is built. Each passage has 16 little-endian
+// bytes: the Key of its text, then the Euclidean length of its tf·idf
+// vector as float64 bits.
 const (
 	statsFile = "stats.dat"
 	// docFreqsFile holds the document frequency of every term as sorted

@@ -204,15 +204,15 @@ func (c *Config) progressFunc() func(done, total int) {
 	return func(done, _ int) { c.Progress.Set(done) }
 }
 
-// beirCorpusInfo is what a run that reads a BEIR corpus keeps with the
-// index, for runs that reuse the index without reading the corpus.
+// beirCorpusInfo holds the counts from reading a BEIR corpus, kept with
+// the index for runs that reuse it without reading the corpus.
 type beirCorpusInfo struct {
 	Passages      corpus.PassageStats `json:"passages"`
 	DuplicateDocs int                 `json:"duplicate_docs"`
 }
 
-// beirSource describes the BEIR corpus file of a run whose index folder
-// may keep the corpus's document names, and reports whether it may: the
+// beirSource describes the BEIR corpus file of a run, and reports whether
+// the index folder may keep the corpus's document names. It may when the
 // input is a BEIR folder, the index has a folder of its own, no -corpus
 // file adds passages and no invalid line is skipped.
 func beirSource(cfg *Config) (index.Source, bool) {
@@ -249,10 +249,11 @@ func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source)
 	}
 	var info beirCorpusInfo
 	if err := json.Unmarshal(raw, &info); err != nil {
-		// Not ours to judge: read the corpus as if nothing were kept.
+		// Counts this version cannot read: read the corpus as if nothing were kept.
 		ix.Close()
 		return nil, nil, nil, nil
 	}
+
 	textIDs := make(map[string]uint32)
 	lookup := func(names []string) (map[string]string, error) {
 		ids, err := ix.Lookup(names)
@@ -270,6 +271,7 @@ func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source)
 		}
 		return texts, nil
 	}
+
 	var g corpus.Group
 	stats, err := rd.BEIRKnown(cfg.Input, cfg.Split, &g, corpus.BEIRStats{Passages: info.Passages, DuplicateDocs: info.DuplicateDocs}, lookup)
 	sum.BEIR = &stats
@@ -283,6 +285,7 @@ func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source)
 		ix.Close()
 		return nil, nil, nil, err
 	}
+
 	relevantIDs := make([][]uint32, len(g.Records))
 	for i, r := range g.Records {
 		for _, t := range r.Relevant {

@@ -158,8 +158,8 @@ func TestOutputMustNotReplaceInput(t *testing.T) {
 }
 
 // TestResumeStartsOverOnOtherSettings leaves the checkpoint of a run with
-// other settings beside the output; a resumable run must say that it
-// started over and write the whole output.
+// other settings beside the output. A resumable run must report that it
+// started over, and write the whole output.
 func TestResumeStartsOverOnOtherSettings(t *testing.T) {
 	cfg := config(filepath.Join("..", "testdata", "cases", "tiny-corpus", "input.jsonl"))
 	want, _ := runJob(t, cfg)

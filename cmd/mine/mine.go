@@ -184,11 +184,11 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if cfg.IndexOnly {
 		if !*quiet {
-			how := "built"
+			state := "built"
 			if sum.IndexReused {
-				how = "reused"
+				state = "reused"
 			}
-			fmt.Fprintf(stderr, "mine: indexed %d distinct passages in %s (index %s)\n", sum.Passages, cfg.IndexDir, how)
+			fmt.Fprintf(stderr, "mine: indexed %d distinct passages in %s (index %s)\n", sum.Passages, cfg.IndexDir, state)
 		}
 		return nil
 	}
