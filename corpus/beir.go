@@ -104,6 +104,9 @@ func (rd Reader) BEIRKnown(dir, split string, g *Group, corpus BEIRStats, lookup
 // them found.
 func (rd Reader) beir(dir, split string, g *Group, readCorpus func(needed map[string]string, found map[string]bool, stats *BEIRStats) error) (BEIRStats, error) {
 	var stats BEIRStats
+	if !looksLikeBEIR(dir) {
+		return stats, fmt.Errorf("read BEIR folder: %s holds no corpus.jsonl, queries.jsonl or qrels folder; give a BEIR folder, or a JSONL, TSV or CSV file", dir)
+	}
 	qrelsPath, err := beirFile(dir, filepath.Join("qrels", split+".tsv"))
 	if err != nil {
 		return stats, fmt.Errorf("read BEIR folder: %w (-split %s picks qrels/%s.tsv; found: %s)",
@@ -227,6 +230,16 @@ func beirFile(dir, rel string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: no %s or %s.gz", dir, rel, rel)
+}
+
+// looksLikeBEIR reports whether dir holds any of a BEIR folder's parts.
+func looksLikeBEIR(dir string) bool {
+	for _, name := range []string{"corpus.jsonl", "queries.jsonl", "qrels"} {
+		if _, err := beirFile(dir, name); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // beirSplits lists the splits that dir's qrels folder holds.

@@ -384,3 +384,18 @@ func TestReadBEIRCallbackError(t *testing.T) {
 		t.Errorf("callback calls: got %d, want 3", calls)
 	}
 }
+
+// TestReadBEIRNotAFolderOfBEIR gives a folder without any BEIR file and
+// checks that the error says so rather than naming the missing qrels.
+func TestReadBEIRNotAFolderOfBEIR(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not BEIR\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var g Group
+	_, err := ReadBEIR(dir, "test", &g, func(Passage) error { return nil })
+	want := dir + " holds no corpus.jsonl, queries.jsonl or qrels folder"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want an error saying %q", err, want)
+	}
+}

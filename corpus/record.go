@@ -3,6 +3,9 @@ package corpus
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -74,7 +77,7 @@ func ParseLine(line []byte, file string, lineNo int, stats *LineStats) (Record, 
 		return rec, layout, nil
 	default:
 		return Record{}, "", parseErr(file, lineNo, "relevant_passages", ErrMissing,
-			`missing "relevant_passages" (or "pos", or "passage"): each line needs the query's relevant passages`)
+			`missing "relevant_passages" (or "pos", or "passage"): each line needs the query's relevant passages; this line has %s`, fieldNames(obj))
 	}
 	rec.Relevant, err = stringList(obj, posKey, true, file, lineNo)
 	if err != nil {
@@ -92,6 +95,21 @@ func ParseLine(line []byte, file string, lineNo int, stats *LineStats) (Record, 
 		rec.Negatives = append(rec.Negatives, n)
 	}
 	return rec, layout, nil
+}
+
+// fieldNames lists an object's field names, quoted and sorted, so that an
+// error about a missing field also shows a misspelled one.
+func fieldNames(obj map[string]json.RawMessage) string {
+	names := make([]string, 0, len(obj))
+	for name := range obj {
+		names = append(names, strconv.Quote(name))
+	}
+	slices.Sort(names)
+	const maxListed = 8
+	if len(names) > maxListed {
+		return strings.Join(names[:maxListed], ", ") + fmt.Sprintf(" and %d more fields", len(names)-maxListed)
+	}
+	return strings.Join(names, ", ")
 }
 
 // decodeObject parses a line that must hold exactly one JSON object.

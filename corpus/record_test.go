@@ -220,7 +220,7 @@ func TestParseLineErrors(t *testing.T) {
 		{
 			name:      "relevant passages missing",
 			line:      `{"query": "q", "hard_negatives": ["n"]}`,
-			wantMsg:   `in.jsonl:7: missing "relevant_passages" (or "pos", or "passage"): each line needs the query's relevant passages`,
+			wantMsg:   `in.jsonl:7: missing "relevant_passages" (or "pos", or "passage"): each line needs the query's relevant passages; this line has "hard_negatives", "query"`,
 			wantKind:  ErrMissing,
 			wantField: "relevant_passages",
 		},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -274,7 +275,15 @@ func TestShards(t *testing.T) {
 	if !slices.Equal(joined, wantLines) {
 		t.Errorf("joined shards: %d lines, want the %d lines of the whole output", len(joined), len(wantLines))
 	}
-	code, _, stderr := runCLI(t, "-in", scifact, "-out", filepath.Join(dir, "x.jsonl"), "-shard", "3/3")
+	ignored := filepath.Join(dir, "ignored.jsonl")
+	code, _, stderr := runCLI(t, "-in", scifact, "-split", "train", "-index", idx, "-index-only", "-out", ignored)
+	if code != exitOK || !strings.Contains(stderr, "-index-only writes no output; "+ignored+" was not written") {
+		t.Errorf("-index-only with -out: exit %d, want 0 and a warning\n%s", code, stderr)
+	}
+	if _, err := os.Stat(ignored); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("-index-only wrote %s (stat error %v)", ignored, err)
+	}
+	code, _, stderr = runCLI(t, "-in", scifact, "-out", filepath.Join(dir, "x.jsonl"), "-shard", "3/3")
 	if code != exitUsage || !strings.Contains(stderr, "-shard must be I/N with 0 <= I < N") {
 		t.Errorf("-shard 3/3: exit %d\n%s", code, stderr)
 	}

@@ -189,6 +189,9 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				state = "reused"
 			}
 			fmt.Fprintf(stderr, "mine: indexed %d distinct passages in %s (index %s)\n", sum.Passages, cfg.IndexDir, state)
+			if cfg.Output != "" {
+				fmt.Fprintf(stderr, "mine: warning: -index-only writes no output; %s was not written\n", cfg.Output)
+			}
 		}
 		return nil
 	}
