@@ -105,7 +105,7 @@ func (rd Reader) BEIRKnown(dir, split string, g *Group, corpus BEIRStats, lookup
 func (rd Reader) beir(dir, split string, g *Group, readCorpus func(needed map[string]string, found map[string]bool, stats *BEIRStats) error) (BEIRStats, error) {
 	var stats BEIRStats
 	if !looksLikeBEIR(dir) {
-		return stats, fmt.Errorf("read BEIR folder: %s holds no corpus.jsonl, queries.jsonl or qrels folder; give a BEIR folder, or a JSONL, TSV or CSV file", dir)
+		return stats, fmt.Errorf("read BEIR folder: %s contains no corpus.jsonl, queries.jsonl or qrels folder; give a BEIR folder, or a JSONL, TSV or CSV file", dir)
 	}
 	qrelsPath, err := beirFile(dir, filepath.Join("qrels", split+".tsv"))
 	if err != nil {

@@ -385,16 +385,16 @@ func TestReadBEIRCallbackError(t *testing.T) {
 	}
 }
 
-// TestReadBEIRNotAFolderOfBEIR gives a folder without any BEIR file and
-// checks that the error says so rather than naming the missing qrels.
-func TestReadBEIRNotAFolderOfBEIR(t *testing.T) {
+// TestReadBEIRFolderWithoutBEIRFiles gives a folder without any BEIR file
+// and checks that the error reports that, rather than the missing qrels.
+func TestReadBEIRFolderWithoutBEIRFiles(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not BEIR\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var g Group
 	_, err := ReadBEIR(dir, "test", &g, func(Passage) error { return nil })
-	want := dir + " holds no corpus.jsonl, queries.jsonl or qrels folder"
+	want := dir + " contains no corpus.jsonl, queries.jsonl or qrels folder"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("got %v, want an error saying %q", err, want)
 	}

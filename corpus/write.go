@@ -118,7 +118,7 @@ func OpenPartial(name string, keep int64) (*Output, error) {
 }
 
 // outputTarget returns the file that writing name replaces, following a
-// symbolic link so that the link stays, and whether that file exists and
+// symbolic link so that the link stays. It also reports whether that file
 // is a device or named pipe rather than a regular file. A folder is an
 // error.
 func outputTarget(name string) (string, bool, error) {

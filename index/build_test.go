@@ -13,7 +13,7 @@ import (
 
 // buildIndex adds passages to a new builder in dir and builds it. It
 // returns the index, whether it was reused, and the ID of each passage.
-func buildIndex(t *testing.T, dir string, opts Options, passages []string) (*Index, bool, []uint32) {
+func buildIndex(t testing.TB, dir string, opts Options, passages []string) (*Index, bool, []uint32) {
 	t.Helper()
 	b, err := NewBuilder(dir, opts)
 	if err != nil {

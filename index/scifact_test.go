@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -74,23 +73,11 @@ func readQueries(tb testing.TB, path string) []string {
 	return queries
 }
 
-// buildIndex builds an index of texts in a new folder under t.TempDir()
+// buildTexts builds an index of texts in a new folder under tb.TempDir()
 // and closes it when the test ends.
 func buildTexts(tb testing.TB, texts []string, opts Options) *Index {
 	tb.Helper()
-	b, err := NewBuilder(filepath.Join(tb.TempDir(), "index"), opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, text := range texts {
-		if _, err := b.Add(text); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	ix, _, err := b.Build(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ix, _, _ := buildIndex(tb, filepath.Join(tb.TempDir(), "index"), opts, texts)
 	tb.Cleanup(func() { ix.Close() })
 	return ix
 }

@@ -13,8 +13,8 @@ import (
 	"slices"
 )
 
-// A run that reuses an index must still read every passage to check the
-// fingerprint, which on a large corpus takes longer than mining. When the
+// Checking an index's fingerprint means reading every passage, which on a
+// large corpus takes longer than mining. When the
 // passages come from one file, the caller can give each passage its name
 // in the file with AddNamed and describe the file (its path, size and
 // modification time) with SetSource. The build then keeps the names and

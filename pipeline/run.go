@@ -236,8 +236,8 @@ func beirSource(cfg *Config) (index.Source, bool) {
 }
 
 // readKnown reads a BEIR folder without its corpus when the index folder
-// holds an index built from the same corpus file, unchanged since (same
-// path, size and modification time), and returns a nil index otherwise.
+// contains an index built from the same, unchanged corpus file: the same
+// path, size and modification time. Otherwise it returns a nil index.
 func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source) ([]corpus.Record, [][]uint32, *index.Index, error) {
 	if cfg.Rebuild {
 		return nil, nil, nil, nil
@@ -249,7 +249,7 @@ func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source)
 	}
 	var info beirCorpusInfo
 	if err := json.Unmarshal(raw, &info); err != nil {
-		// Counts this version cannot read: read the corpus as if nothing were kept.
+		// Counts in a form this version cannot read: fall back to reading the corpus.
 		ix.Close()
 		return nil, nil, nil, nil
 	}
