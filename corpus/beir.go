@@ -33,14 +33,14 @@ type BEIRStats struct {
 // streams every corpus passage to fn and adds to g one record per query
 // with at least one relevant document, in queries.jsonl order. A qrels pair
 // is relevant when its score is above 0.
-func ReadBEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, error) {
+func ReadBEIR(dir, split string, g RecordSink, fn func(Passage) error) (BEIRStats, error) {
 	return Reader{}.BEIR(dir, split, g, fn)
 }
 
 // BEIR is ReadBEIR with the reader's options. Invalid qrels rows always
 // stop the read: a dropped row would silently change which passages are
 // relevant.
-func (rd Reader) BEIR(dir, split string, g *Group, fn func(Passage) error) (BEIRStats, error) {
+func (rd Reader) BEIR(dir, split string, g RecordSink, fn func(Passage) error) (BEIRStats, error) {
 	return rd.beir(dir, split, g, func(needed map[string]string, found map[string]bool, stats *BEIRStats) error {
 		corpusPath, err := BEIRCorpus(dir)
 		if err != nil {
@@ -80,7 +80,7 @@ func BEIRCorpus(dir string) (string, error) {
 // lookup returns the texts of the named documents the corpus holds, and
 // corpus gives the counts (Passages and DuplicateDocs) that an earlier
 // read of the same corpus found.
-func (rd Reader) BEIRKnown(dir, split string, g *Group, corpus BEIRStats, lookup func(ids []string) (map[string]string, error)) (BEIRStats, error) {
+func (rd Reader) BEIRKnown(dir, split string, g RecordSink, corpus BEIRStats, lookup func(ids []string) (map[string]string, error)) (BEIRStats, error) {
 	return rd.beir(dir, split, g, func(needed map[string]string, found map[string]bool, stats *BEIRStats) error {
 		stats.Passages, stats.DuplicateDocs = corpus.Passages, corpus.DuplicateDocs
 		ids := make([]string, 0, len(needed))
@@ -102,7 +102,7 @@ func (rd Reader) BEIRKnown(dir, split string, g *Group, corpus BEIRStats, lookup
 // beir reads the qrels and the queries of a BEIR folder. Between the two,
 // readCorpus fills in the texts of the documents that qrels name and marks
 // them found.
-func (rd Reader) beir(dir, split string, g *Group, readCorpus func(needed map[string]string, found map[string]bool, stats *BEIRStats) error) (BEIRStats, error) {
+func (rd Reader) beir(dir, split string, g RecordSink, readCorpus func(needed map[string]string, found map[string]bool, stats *BEIRStats) error) (BEIRStats, error) {
 	var stats BEIRStats
 	if !looksLikeBEIR(dir) {
 		return stats, fmt.Errorf("read BEIR folder: %s contains no corpus.jsonl, queries.jsonl or qrels folder; give a BEIR folder, or a JSONL, TSV or CSV file", dir)

@@ -2,6 +2,11 @@ package corpus
 
 import "slices"
 
+// RecordSink receives records as a reader parses them, in input order.
+type RecordSink interface {
+	Add(Record)
+}
+
 // Group merges records that share the same query text, in first-seen order.
 // Left apart, one duplicate's positive would be mined as the other's hard
 // negative. The zero value is ready to use; it is not safe for concurrent use.

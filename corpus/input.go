@@ -24,12 +24,12 @@ type InputStats struct {
 // are recognised by a .tsv or .csv name (before any .gz) and otherwise by
 // content: a first line that does not start with "{" is read as TSV when it
 // holds a tab, else as CSV.
-func ReadRecords(name string, g *Group) (InputStats, error) {
+func ReadRecords(name string, g RecordSink) (InputStats, error) {
 	return Reader{}.Records(name, g)
 }
 
 // Records is ReadRecords with the reader's options.
-func (rd Reader) Records(name string, g *Group) (InputStats, error) {
+func (rd Reader) Records(name string, g RecordSink) (InputStats, error) {
 	var stats InputStats
 	rc, err := rd.open(name)
 	if err != nil {
@@ -93,7 +93,7 @@ func isHeader(first string) bool {
 	return false
 }
 
-func addPair(fields []string, name string, lineNo int, g *Group, stats *InputStats) error {
+func addPair(fields []string, name string, lineNo int, g RecordSink, stats *InputStats) error {
 	if len(fields) != 2 {
 		return parseErr(name, lineNo, "", ErrColumns,
 			"row has %s, want 2 (query, passage)", columnCount(len(fields)))
@@ -117,7 +117,7 @@ func columnCount(n int) string {
 	return fmt.Sprintf("%d columns", n)
 }
 
-func (rd Reader) readTSV(lr *LineReader, first []byte, name string, g *Group, stats *InputStats) error {
+func (rd Reader) readTSV(lr *LineReader, first []byte, name string, g RecordSink, stats *InputStats) error {
 	firstRow := true
 	return rd.eachLine(lr, first, func(line []byte) error {
 		fields := strings.Split(string(line), "\t")
@@ -134,7 +134,7 @@ func (rd Reader) readTSV(lr *LineReader, first []byte, name string, g *Group, st
 // readCSV parses RFC 4180 CSV, where a quoted field may span lines. It
 // reads through a lineSource, so UTF-8 checks and gzip handling stay in
 // LineReader, and hands a rejected record's raw bytes to OnInvalid.
-func (rd Reader) readCSV(lr *LineReader, first []byte, name string, g *Group, stats *InputStats) error {
+func (rd Reader) readCSV(lr *LineReader, first []byte, name string, g RecordSink, stats *InputStats) error {
 	src := &lineSource{rd: rd, lr: lr, offset: lr.Line() - 1}
 	src.feed(first)
 	cr := csv.NewReader(src)

@@ -37,20 +37,25 @@ func Explain(ctx context.Context, cfg Config, query string, n int, fn func(Expla
 		return err
 	}
 	var sum Summary
-	records, relevantIDs, ix, err := readAndIndex(ctx, &cfg, &sum, nil)
+	sp, ix, err := readAndIndex(ctx, &cfg, &sum, nil)
 	if err != nil {
 		return err
 	}
+	defer sp.close()
 	defer ix.Close()
 	done := 0
-	for i, rec := range records {
-		if query != "" && rec.Query != query {
-			continue
+	err = sp.each(func(_ int, r spooled) error {
+		if query != "" && r.query != query {
+			return nil
 		}
 		if query == "" && done == n {
-			break
+			return errFound
 		}
-		m, err := mineRecord(ctx, ix, rec, relevantIDs[i], &cfg, true)
+		rec, err := r.record(ix)
+		if err != nil {
+			return err
+		}
+		m, err := mineRecord(ctx, ix, rec, r.relevant, &cfg, true)
 		if err != nil {
 			return fmt.Errorf("explain query at %s:%d: %w", cfg.Input, rec.Line, err)
 		}
@@ -60,6 +65,10 @@ func Explain(ctx context.Context, cfg Config, query string, n int, fn func(Expla
 			return err
 		}
 		done++
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return err
 	}
 	if done == 0 && query != "" {
 		return fmt.Errorf("explain: %w: %q", ErrNoMatch, query)

@@ -53,6 +53,8 @@ type mined struct {
 	// keptRanks and keptScores describe the mined negatives.
 	keptRanks  []int
 	keptScores []float64
+	// eval reports a record that goes to the held-out file.
+	eval bool
 	// short reports fewer negatives than asked for.
 	short bool
 	// candidates lists every examined candidate, only when explaining.

@@ -35,10 +35,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return sum, fmt.Errorf("%w: no output given", ErrConfig)
 	}
 	if cfg.IndexOnly {
-		_, _, ix, err := readAndIndex(ctx, &cfg, sum, nil)
+		sp, ix, err := readAndIndex(ctx, &cfg, sum, nil)
 		if err != nil {
 			return sum, err
 		}
+		sp.close()
 		return sum, ix.Close()
 	}
 	rej, err := openRejects(&cfg, sum)
@@ -46,23 +47,16 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return sum, err
 	}
 	defer rej.abort()
-	records, relevantIDs, ix, err := readAndIndex(ctx, &cfg, sum, rej)
+	sp, ix, err := readAndIndex(ctx, &cfg, sum, rej)
 	if err != nil {
 		return sum, err
 	}
+	defer sp.close()
 	defer ix.Close()
-	eval, err := holdOut(records, &cfg)
+	held, err := planHoldOut(sp, ix, &cfg)
 	if err != nil {
 		return sum, err
 	}
-	jobTrain, jobEval := len(records), 0
-	for _, e := range eval {
-		if e {
-			jobTrain--
-			jobEval++
-		}
-	}
-	records, relevantIDs, eval = shard(records, relevantIDs, eval, &cfg)
 
 	cp := checkpoint{}
 	if cfg.Resume {
@@ -76,16 +70,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		sum.restore(cp.Summary)
 		sum.Resumed = cp.Records
 	}
-	if cfg.Shards > 1 {
-		sum.JobTrain, sum.JobEval = jobTrain, jobEval
+	if cfg.Shards > 1 && held != nil {
+		sum.JobTrain, sum.JobEval = sp.Groups-held.count, held.count
+	} else if cfg.Shards > 1 {
+		sum.JobTrain = sp.Groups
 	}
 	start := time.Now()
-	sinks, err := openSinks(&cfg, eval, rej, &cp)
+	sinks, err := openSinks(&cfg, rej, &cp)
 	if err != nil {
 		return sum, err
 	}
 	defer sinks.abort()
-	if err := mineAll(ctx, ix, records, relevantIDs, &cfg, sinks, sum, cp); err != nil {
+	if err := mineAll(ctx, ix, sp, held, &cfg, sinks, sum, cp); err != nil {
 		return sum, err
 	}
 	sum.MineSeconds = time.Since(start).Seconds()
@@ -118,51 +114,39 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	return sum, nil
 }
 
-// shard keeps the records of this process's shard. The held-out choice is
-// made over all records first, so every shard agrees on it.
-func shard(records []corpus.Record, relevantIDs [][]uint32, eval []bool, cfg *Config) ([]corpus.Record, [][]uint32, []bool) {
-	if cfg.Shards <= 1 {
-		return records, relevantIDs, eval
-	}
-	var r []corpus.Record
-	var ids [][]uint32
-	var e []bool
-	for i := cfg.Shard; i < len(records); i += cfg.Shards {
-		r = append(r, records[i])
-		ids = append(ids, relevantIDs[i])
-		if eval != nil {
-			e = append(e, eval[i])
-		}
-	}
-	return r, ids, e
-}
-
-// readAndIndex reads the input and builds or reuses the index. The caller
-// must close the index.
-func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) ([]corpus.Record, [][]uint32, *index.Index, error) {
+// readAndIndex reads the input into a spool and builds or reuses the
+// index. The caller must close both.
+func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) (*spool, *index.Index, error) {
 	start := time.Now()
 	rd := corpus.Reader{Ctx: ctx, OnInvalid: rej.onInvalid(cfg), Stdin: cfg.Stdin}
 	source, named := beirSource(cfg)
 	if named {
-		records, relevantIDs, ix, err := readKnown(rd, cfg, sum, source)
+		sp, ix, err := readKnown(rd, cfg, sum, source)
 		if err != nil || ix != nil {
-			return records, relevantIDs, ix, err
+			return sp, ix, err
 		}
 	}
 	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc(), Rebuild: cfg.Rebuild})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	records, relevantIDs, err := readAll(rd, cfg, builder, sum, named)
+	sp, err := newSpool(cfg, builder.Add)
 	if err != nil {
 		builder.Discard()
-		return nil, nil, nil, err
+		return nil, nil, err
+	}
+	fail := func(err error) (*spool, *index.Index, error) {
+		sp.close()
+		builder.Discard()
+		return nil, nil, err
+	}
+	if err := readAll(rd, cfg, builder, sp, sum, named); err != nil {
+		return fail(err)
 	}
 	if named {
 		info, err := json.Marshal(beirCorpusInfo{Passages: sum.BEIR.Passages, DuplicateDocs: sum.BEIR.DuplicateDocs})
 		if err != nil {
-			builder.Discard()
-			return nil, nil, nil, fmt.Errorf("describe corpus: %w", err)
+			return fail(fmt.Errorf("describe corpus: %w", err))
 		}
 		source.Info = info
 		builder.SetSource(source)
@@ -172,11 +156,12 @@ func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) 
 	start = time.Now()
 	ix, reused, err := buildIndex(ctx, builder, cfg.Progress)
 	if err != nil {
-		return nil, nil, nil, err
+		sp.close()
+		return nil, nil, err
 	}
 	sum.Passages, sum.IndexReused = ix.Len(), reused
 	sum.IndexSeconds = time.Since(start).Seconds()
-	return records, relevantIDs, ix, nil
+	return sp, ix, nil
 }
 
 // buildIndex finishes a builder as one progress stage, and discards what
@@ -238,20 +223,20 @@ func beirSource(cfg *Config) (index.Source, bool) {
 // readKnown reads a BEIR folder without its corpus when the index folder
 // contains an index built from the same, unchanged corpus file: the same
 // path, size and modification time. Otherwise it returns a nil index.
-func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source) ([]corpus.Record, [][]uint32, *index.Index, error) {
+func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source) (*spool, *index.Index, error) {
 	if cfg.Rebuild {
-		return nil, nil, nil, nil
+		return nil, nil, nil
 	}
 	start := time.Now()
 	ix, raw, err := index.OpenSource(cfg.IndexDir, source.Key, cfg.Analyzer)
 	if err != nil || ix == nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	var info beirCorpusInfo
 	if err := json.Unmarshal(raw, &info); err != nil {
 		// Counts in a form this version cannot read: fall back to reading the corpus.
 		ix.Close()
-		return nil, nil, nil, nil
+		return nil, nil, nil
 	}
 
 	textIDs := make(map[string]uint32)
@@ -271,39 +256,38 @@ func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source)
 		}
 		return texts, nil
 	}
-
-	var g corpus.Group
-	stats, err := rd.BEIRKnown(cfg.Input, cfg.Split, &g, corpus.BEIRStats{Passages: info.Passages, DuplicateDocs: info.DuplicateDocs}, lookup)
-	sum.BEIR = &stats
-	if err == nil {
-		sum.InputLines = len(g.Records) + g.Merged
-	}
-	if err == nil {
-		err = countRecords(&g, cfg, sum)
-	}
+	sp, err := newSpool(cfg, func(text string) (uint32, error) {
+		id, ok := textIDs[text]
+		if !ok {
+			return 0, errors.New("look up passage: a relevant passage is not in the index")
+		}
+		return id, nil
+	})
 	if err != nil {
 		ix.Close()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-
-	relevantIDs := make([][]uint32, len(g.Records))
-	for i, r := range g.Records {
-		for _, t := range r.Relevant {
-			relevantIDs[i] = append(relevantIDs[i], textIDs[t])
-		}
+	stats, err := rd.BEIRKnown(cfg.Input, cfg.Split, sp, corpus.BEIRStats{Passages: info.Passages, DuplicateDocs: info.DuplicateDocs}, lookup)
+	sum.BEIR = &stats
+	if err == nil {
+		err = finishRecords(sp, cfg, sum)
 	}
+	if err != nil {
+		sp.close()
+		ix.Close()
+		return nil, nil, err
+	}
+	sum.InputLines = sp.Raw
 	sum.ReadSeconds = time.Since(start).Seconds()
 	sum.Passages, sum.IndexReused = ix.Len(), true
-	return g.Records, relevantIDs, ix, nil
+	return sp, ix, nil
 }
 
-// readAll reads the input records and adds every passage to the index
-// builder: passages of a BEIR corpus (named by their _id when named is
-// set), then the records' relevant passages and given negatives, then the
-// -corpus files. It returns the records and the document IDs of each
-// record's relevant passages.
-func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary, named bool) ([]corpus.Record, [][]uint32, error) {
-	var g corpus.Group
+// readAll reads the input records into the spool, which adds their
+// passages to the index builder, and adds every other passage: first the
+// passages of a BEIR corpus (named by their _id when named is set), last
+// the -corpus files.
+func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sp *spool, sum *Summary, named bool) error {
 	add := func(p corpus.Passage) error {
 		_, err := b.Add(p.Text)
 		return err
@@ -316,64 +300,60 @@ func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sum *Summary, name
 				return err
 			}
 		}
-		stats, err := rd.BEIR(cfg.Input, cfg.Split, &g, addBEIR)
+		stats, err := rd.BEIR(cfg.Input, cfg.Split, sp, addBEIR)
 		sum.BEIR = &stats
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		sum.InputLines = len(g.Records) + g.Merged
+		sum.InputLines = sp.Raw
 	} else {
-		stats, err := rd.Records(cfg.Input, &g)
+		stats, err := rd.Records(cfg.Input, sp)
 		sum.InputLines, sum.EmptyNegatives, sum.BOM = stats.Lines, stats.EmptyNegatives, stats.BOM
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
-	if err := countRecords(&g, cfg, sum); err != nil {
-		return nil, nil, err
+	if sp.err != nil {
+		return sp.err
 	}
-	relevantIDs := make([][]uint32, len(g.Records))
-	for i, r := range g.Records {
-		for _, t := range r.Relevant {
-			id, err := b.Add(t)
-			if err != nil {
-				return nil, nil, err
-			}
-			relevantIDs[i] = append(relevantIDs[i], id)
-		}
-		for _, t := range r.Negatives {
-			if _, err := b.Add(t); err != nil {
-				return nil, nil, err
-			}
-		}
+	if sp.Raw == 0 {
+		return fmt.Errorf("%s: %w", cfg.Input, ErrNoRecords)
 	}
 	for _, name := range cfg.Corpus {
 		stats, err := rd.Passages(name, add)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		sum.CorpusPassages += stats.Passages
 	}
-	return g.Records, relevantIDs, nil
+	if cfg.IndexOnly {
+		return nil
+	}
+	return finishRecords(sp, cfg, sum)
 }
 
-// countRecords fills in the summary's record counts, and fails when there is no
-// record to mine.
-func countRecords(g *corpus.Group, cfg *Config, sum *Summary) error {
-	sum.Records, sum.MergedQueries, sum.DuplicatePassages = len(g.Records), g.Merged, g.Duplicates
-	if len(g.Records) == 0 {
+// finishRecords merges the spooled records and fills in the summary's
+// record counts. It fails when there is no record to mine.
+func finishRecords(sp *spool, cfg *Config, sum *Summary) error {
+	if sp.err == nil && sp.Raw == 0 {
 		return fmt.Errorf("%s: %w", cfg.Input, ErrNoRecords)
 	}
+	if err := sp.finish(); err != nil {
+		return err
+	}
+	sum.Records, sum.MergedQueries, sum.DuplicatePassages = sp.Groups, sp.Raw-sp.Groups, sp.Duplicates
 	return nil
 }
 
-// mineAll mines every record with a pool of cfg.Workers goroutines and
-// writes the results in input order. At most window records are in flight
-// or waiting to be written, so memory does not grow with the input.
+// mineAll mines every record of this process's shard with a pool of
+// cfg.Workers goroutines and writes the results in input order. At most
+// window records are in flight or waiting to be written, and records are
+// read from the spool as they are dispatched, so memory does not grow with
+// the input.
 //
 // A resumable run starts after the records its checkpoint names and saves
 // a new checkpoint every checkpointEvery records.
-func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, relevantIDs [][]uint32, cfg *Config, out *sinks, sum *Summary, cp checkpoint) error {
+func mineAll(ctx context.Context, ix *index.Index, sp *spool, held *heldOut, cfg *Config, out *sinks, sum *Summary, cp checkpoint) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// Enough slack that a slow record does not idle the other workers.
@@ -389,8 +369,9 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, rele
 	if sum.Histogram == nil {
 		sum.Histogram = make([]int, histogramMax+1)
 	}
+	shards := max(cfg.Shards, 1)
 	if cfg.Progress != nil {
-		cfg.Progress.Start("mining", len(records))
+		cfg.Progress.Start("mining", (sp.Groups-cfg.Shard+shards-1)/shards)
 	}
 
 	writerDone := make(chan error, 1)
@@ -430,24 +411,40 @@ func mineAll(ctx context.Context, ix *index.Index, records []corpus.Record, rele
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Workers)
-dispatch:
-	for i := cp.Records; i < len(records); i++ {
+	errStop := errors.New("stop dispatching")
+	derr := sp.each(func(i int, r spooled) error {
+		if i%shards != cfg.Shard%shards {
+			return nil
+		}
+		j := i / shards
+		if j < cp.Records {
+			return nil
+		}
 		select {
 		case slots <- struct{}{}:
 		case <-gctx.Done():
-			break dispatch
+			return errStop
 		}
 		g.Go(func() error {
-			m, err := mineRecord(gctx, ix, records[i], relevantIDs[i], cfg, false)
-			if err != nil {
-				return fmt.Errorf("mine query at %s:%d: %w", cfg.Input, records[i].Line, err)
+			rec, err := r.record(ix)
+			if err == nil {
+				var m mined
+				m, err = mineRecord(gctx, ix, rec, r.relevant, cfg, false)
+				if err == nil {
+					m.eval = held.has(i, r.query)
+					if m.encoded, m.lines, err = corpus.Encode(cfg.Format, m.record); err != nil {
+						return err
+					}
+					results <- result{j, m}
+					return nil
+				}
 			}
-			if m.encoded, m.lines, err = corpus.Encode(cfg.Format, m.record); err != nil {
-				return err
-			}
-			results <- result{i, m}
-			return nil
+			return fmt.Errorf("mine query at %s:%d: %w", cfg.Input, r.line, err)
 		})
+		return nil
+	})
+	if derr != nil && !errors.Is(derr, errStop) {
+		cancel(derr)
 	}
 	err := g.Wait()
 	close(results)

@@ -21,13 +21,12 @@ type sinks struct {
 	audit   *auditSample
 	train   *sink
 	eval    *sink
-	isEval  []bool
 }
 
 // openSinks opens the outputs. For a resumable run they are partial files
 // that keep the bytes the checkpoint names.
-func openSinks(cfg *Config, isEval []bool, rej *rejects, cp *checkpoint) (*sinks, error) {
-	s := &sinks{format: cfg.Format, isEval: isEval, onShort: cfg.OnShort, rejects: rej}
+func openSinks(cfg *Config, rej *rejects, cp *checkpoint) (*sinks, error) {
+	s := &sinks{format: cfg.Format, onShort: cfg.OnShort, rejects: rej}
 	if cfg.Audit != "" {
 		s.audit = &auditSample{n: cfg.AuditN, seed: cfg.Seed}
 	}
@@ -35,7 +34,7 @@ func openSinks(cfg *Config, isEval []bool, rej *rejects, cp *checkpoint) (*sinks
 	if s.train, err = openSink(cfg, cfg.Output, cp.Output); err != nil {
 		return nil, err
 	}
-	if isEval != nil {
+	if cfg.EvalOut != "" {
 		if s.eval, err = openSink(cfg, cfg.EvalOut, cp.Eval); err != nil {
 			s.abort()
 			return nil, err
@@ -65,7 +64,7 @@ func (s *sinks) write(i int, m *mined, sum *Summary) error {
 		return s.rejects.addShort(m.record)
 	}
 	dst := s.train
-	if s.isEval != nil && s.isEval[i] {
+	if m.eval {
 		dst = s.eval
 		sum.EvalWritten++
 	} else {
