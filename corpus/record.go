@@ -21,6 +21,9 @@ type Record struct {
 	Answers []string
 	// Line is the input line where the query first appeared.
 	Line int
+	// RelevantIDs, set by BEIRQueries.Join instead of Relevant, names
+	// the relevant passages by the IDs that the corpus join gave them.
+	RelevantIDs []uint32
 }
 
 // Layout names a JSON line layout.

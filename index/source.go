@@ -116,44 +116,51 @@ func OpenSource(dir, key, analyzer string) (*Index, json.RawMessage, error) {
 	return ix, meta.Source.Info, nil
 }
 
-// Lookup returns the document IDs of the passages with the given names, as
-// AddNamed recorded them; names the index does not hold are left out. It
-// reads the names file once from start to end.
-func (ix *Index) Lookup(names []string) (map[string]uint32, error) {
-	want := slices.Clone(names)
-	slices.Sort(want)
-	want = slices.Compact(want)
-	found := make(map[string]uint32, len(want))
+// EachName calls fn with every passage name that AddNamed recorded and its
+// document ID, in increasing byte order of names; a name given to several
+// passages comes once, with the first. It may be called before Build.
+func (b *Builder) EachName(fn func(name string, id uint32) error) error {
+	slices.SortStableFunc(b.names, func(x, y namedID) int { return cmp.Compare(x.name, y.name) })
+	for i, n := range b.names {
+		if i > 0 && b.names[i-1].name == n.name {
+			continue
+		}
+		if err := fn(n.name, n.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachName calls fn with every passage name of the names file and its
+// document ID, in increasing byte order of names, each name once. It
+// reads the file once from start to end.
+func (ix *Index) EachName(fn func(name string, id uint32) error) error {
 	f, err := os.Open(filepath.Join(ix.dir, namesFile))
 	if err != nil {
-		return nil, fmt.Errorf("look up passage names: %w", err)
+		return fmt.Errorf("read passage names: %w", err)
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
 	var name []byte
-	for len(want) > 0 {
+	for {
 		n, err := binary.ReadUvarint(r)
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("look up passage names: %w", err)
+			return fmt.Errorf("read passage names: %w", err)
 		}
 		name = slices.Grow(name[:0], int(n))[:n]
 		if _, err := io.ReadFull(r, name); err != nil {
-			return nil, fmt.Errorf("look up passage names: %w", err)
+			return fmt.Errorf("read passage names: %w", err)
 		}
 		id, err := binary.ReadUvarint(r)
 		if err != nil {
-			return nil, fmt.Errorf("look up passage names: %w", err)
+			return fmt.Errorf("read passage names: %w", err)
 		}
-		for len(want) > 0 && want[0] < string(name) {
-			want = want[1:]
-		}
-		if len(want) > 0 && want[0] == string(name) {
-			found[want[0]] = uint32(id)
-			want = want[1:]
+		if err := fn(string(name), uint32(id)); err != nil {
+			return err
 		}
 	}
-	return found, nil
 }

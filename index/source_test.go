@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -28,6 +29,9 @@ func TestSourceNames(t *testing.T) {
 		}
 	}
 	b.SetSource(Source{Key: "file A", Info: json.RawMessage(`{"lines":4}`)})
+	want := map[string]uint32{"d1": 1, "d2": 0, "d3": 0}
+	wantOrder := []string{"d1", "d2", "d3"}
+	checkNames(t, "Builder.EachName", b.EachName, want, wantOrder)
 	ix, _, err := b.Build(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -48,15 +52,26 @@ func TestSourceNames(t *testing.T) {
 	if string(compactJSON(info)) != `{"lines":4}` {
 		t.Errorf("source info: got %s", info)
 	}
-	got, err := ix.Lookup([]string{"d3", "d1", "d9", "d2", "d1"})
-	if err != nil {
+	checkNames(t, "Index.EachName", ix.EachName, want, wantOrder)
+	if text, _ := ix.Text(want["d1"]); text != "Glaciers carve valleys." {
+		t.Errorf("d1 reads %q, want the first passage named d1", text)
+	}
+}
+
+// checkNames checks that each calls back with the names of want, in the
+// order of order, each with its ID.
+func checkNames(t *testing.T, what string, each func(func(string, uint32) error) error, want map[string]uint32, order []string) {
+	t.Helper()
+	got := map[string]uint32{}
+	var names []string
+	if err := each(func(name string, id uint32) error {
+		got[name] = id
+		names = append(names, name)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]uint32{"d2": 0, "d1": 1, "d3": 0}
-	if !maps.Equal(got, want) {
-		t.Errorf("Lookup: got %v, want %v", got, want)
-	}
-	if text, _ := ix.Text(got["d1"]); text != "Glaciers carve valleys." {
-		t.Errorf("d1 reads %q, want the first passage named d1", text)
+	if !maps.Equal(got, want) || !slices.Equal(names, order) {
+		t.Errorf("%s: got %v in order %v, want %v in order %v", what, got, names, want, order)
 	}
 }

@@ -140,7 +140,7 @@ func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) 
 		builder.Discard()
 		return nil, nil, err
 	}
-	if err := readAll(rd, cfg, builder, sp, sum, named); err != nil {
+	if err := readAll(rd, cfg, builder, sp, sum); err != nil {
 		return fail(err)
 	}
 	if named {
@@ -239,35 +239,17 @@ func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source)
 		return nil, nil, nil
 	}
 
-	textIDs := make(map[string]uint32)
-	lookup := func(names []string) (map[string]string, error) {
-		ids, err := ix.Lookup(names)
-		if err != nil {
-			return nil, err
-		}
-		texts := make(map[string]string, len(ids))
-		for name, id := range ids {
-			text, err := ix.Text(id)
-			if err != nil {
-				return nil, err
-			}
-			texts[name] = text
-			textIDs[text] = id
-		}
-		return texts, nil
-	}
-	sp, err := newSpool(cfg, func(text string) (uint32, error) {
-		id, ok := textIDs[text]
-		if !ok {
-			return 0, errors.New("look up passage: a relevant passage is not in the index")
-		}
-		return id, nil
+	sp, err := newSpool(cfg, func(string) (uint32, error) {
+		return 0, errors.New("spool BEIR record: passages must come as document IDs")
 	})
 	if err != nil {
 		ix.Close()
 		return nil, nil, err
 	}
-	stats, err := rd.BEIRKnown(cfg.Input, cfg.Split, sp, corpus.BEIRStats{Passages: info.Passages, DuplicateDocs: info.DuplicateDocs}, lookup)
+	stats, err := readBEIR(rd, cfg, sp, nil, ix.EachName)
+	if err == nil {
+		stats.Passages, stats.DuplicateDocs = info.Passages, info.DuplicateDocs
+	}
 	sum.BEIR = &stats
 	if err == nil {
 		err = finishRecords(sp, cfg, sum)
@@ -283,24 +265,42 @@ func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source)
 	return sp, ix, nil
 }
 
+// readBEIR reads the BEIR folder cfg.Input into the spool: qrels and
+// queries first, so that their errors come before the corpus is read,
+// then the corpus passages, given to add unless add is nil, then the join
+// of the two through names.
+func readBEIR(rd corpus.Reader, cfg *Config, sp *spool, add func(corpus.Passage) error, names func(func(string, uint32) error) error) (corpus.BEIRStats, error) {
+	q, err := rd.OpenBEIR(cfg.Input, cfg.Split)
+	if err != nil {
+		return corpus.BEIRStats{}, err
+	}
+	defer q.Close()
+	var passages corpus.PassageStats
+	var dups int
+	if add != nil {
+		if passages, dups, err = rd.BEIRPassages(cfg.Input, add); err != nil {
+			return corpus.BEIRStats{}, err
+		}
+	}
+	stats, err := q.Join(names, sp)
+	stats.Passages, stats.DuplicateDocs = passages, dups
+	return stats, err
+}
+
 // readAll reads the input records into the spool, which adds their
 // passages to the index builder, and adds every other passage: first the
-// passages of a BEIR corpus (named by their _id when named is set), last
-// the -corpus files.
-func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sp *spool, sum *Summary, named bool) error {
+// passages of a BEIR corpus, named by their _id, last the -corpus files.
+func readAll(rd corpus.Reader, cfg *Config, b *index.Builder, sp *spool, sum *Summary) error {
 	add := func(p corpus.Passage) error {
 		_, err := b.Add(p.Text)
 		return err
 	}
 	if corpus.IsDir(cfg.Input) {
-		addBEIR := add
-		if named {
-			addBEIR = func(p corpus.Passage) error {
-				_, err := b.AddNamed(p.ID, p.Text)
-				return err
-			}
+		addBEIR := func(p corpus.Passage) error {
+			_, err := b.AddNamed(p.ID, p.Text)
+			return err
 		}
-		stats, err := rd.BEIR(cfg.Input, cfg.Split, sp, addBEIR)
+		stats, err := readBEIR(rd, cfg, sp, addBEIR, b.EachName)
 		sum.BEIR = &stats
 		if err != nil {
 			return err

@@ -108,7 +108,15 @@ func (s *spool) Add(r corpus.Record) {
 func (s *spool) add(r corpus.Record) error {
 	rec := spooled{line: r.Line, query: r.Query}
 	var err error
-	if rec.relevant, err = s.appendIDs(nil, r.Relevant); err != nil {
+	if r.RelevantIDs != nil {
+		for _, id := range r.RelevantIDs {
+			if slices.Contains(rec.relevant, id) {
+				s.Duplicates++
+			} else {
+				rec.relevant = append(rec.relevant, id)
+			}
+		}
+	} else if rec.relevant, err = s.appendIDs(nil, r.Relevant); err != nil {
 		return err
 	}
 	if rec.negatives, err = s.appendIDs(nil, r.Negatives); err != nil {

@@ -15,7 +15,7 @@ import (
 )
 
 // ChunkRecords is the number of records sorted in memory at a time.
-const ChunkRecords = 1 << 14
+const ChunkRecords = 1 << 12
 
 // ErrStopped is returned by Add after the sort has failed or been
 // stopped; Each then reports the cause.
@@ -70,26 +70,42 @@ func (s *Sorter[E]) Add(e E) error {
 	}
 }
 
-// Each ends the input and calls fn with every record in order. It stops at
-// the first error from fn or from the sort, and removes the temporary
-// files in every case.
-func (s *Sorter[E]) Each(fn func(E) error) error {
+// Next ends the input on its first call and returns the records in order,
+// one per call. At the end it returns false with the sort's error, if
+// any; the temporary files are gone by then.
+func (s *Sorter[E]) Next() (E, bool, error) {
+	s.closeInput()
 	if s.done {
-		return errors.New("disksort: Each called twice")
+		var zero E
+		return zero, false, nil
+	}
+	e, ok := <-s.out
+	if ok {
+		return e, true, nil
 	}
 	s.done = true
-	s.closeInput()
-	for e := range s.out {
+	err := <-s.errc
+	s.cancel()
+	if err != nil {
+		return e, false, fmt.Errorf("sort: %w", err)
+	}
+	return e, false, nil
+}
+
+// Each calls fn with every record in order, as Next returns them. It stops
+// at the first error from fn or from the sort, and removes the temporary
+// files in every case.
+func (s *Sorter[E]) Each(fn func(E) error) error {
+	for {
+		e, ok, err := s.Next()
+		if !ok {
+			return err
+		}
 		if err := fn(e); err != nil {
-			s.drain()
+			s.Stop()
 			return err
 		}
 	}
-	if err := <-s.errc; err != nil {
-		return fmt.Errorf("sort: %w", err)
-	}
-	s.cancel()
-	return nil
 }
 
 // Stop gives up the sort and removes its temporary files. It may be
