@@ -1,7 +1,7 @@
 # Targets for building, testing and running mine. See README.md.
 GO ?= go
 
-.PHONY: build test mine lint bench bench-go synth
+.PHONY: build test mine lint bench bench-go bench-memory synth
 
 build:
 	$(GO) build -o mine ./cmd/mine
@@ -34,6 +34,21 @@ bench: $(BENCH_OUT)/synth-1m/qrels/train.tsv
 		-data '$(BENCH_DATA)' -work '$(CURDIR)/$(BENCH_OUT)/bench' \
 		-build-runs $(BENCH_BUILD_RUNS) -mine-runs $(BENCH_MINE_RUNS) \
 		-report '$(CURDIR)/$(BENCH_OUT)/bench-report.md'
+
+# Peak memory of mining 10k and 1M queries against one index of 1M
+# synthetic passages (out/q1m, about 380 MB, generated on first use, with
+# qrels/first10k.tsv holding the first 10,000 pairs of qrels/train.tsv);
+# about 25 minutes on two idle cores.
+bench-memory: $(BENCH_OUT)/q1m/qrels/first10k.tsv
+	$(GO) test -count=1 -timeout 0 -v -run '^TestQueryMemory$$' ./pipeline/bench -args -querymemory \
+		-memory-data '$(CURDIR)/$(BENCH_OUT)/q1m' -small first10k -large train -memory-runs 2 \
+		-work '$(CURDIR)/$(BENCH_OUT)/bench-memory' -report '$(CURDIR)/$(BENCH_OUT)/bench-memory-report.md'
+
+$(BENCH_OUT)/q1m/qrels/first10k.tsv: $(BENCH_OUT)/q1m/qrels/train.tsv
+	head -n 10001 $< > $@.tmp && mv $@.tmp $@
+
+$(BENCH_OUT)/q1m/qrels/train.tsv:
+	$(SYNTH) -out $(BENCH_OUT)/q1m -passages 1000000 -queries 1000000
 
 # Indexing, retrieval and whole-run benchmarks on SciFact.
 bench-go:

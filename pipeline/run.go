@@ -70,10 +70,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		sum.restore(cp.Summary)
 		sum.Resumed = cp.Records
 	}
-	if cfg.Shards > 1 && held != nil {
-		sum.JobTrain, sum.JobEval = sp.Groups-held.count, held.count
-	} else if cfg.Shards > 1 {
+	if cfg.Shards > 1 {
 		sum.JobTrain = sp.Groups
+		if held != nil {
+			sum.JobTrain, sum.JobEval = sp.Groups-held.count, held.count
+		}
 	}
 	start := time.Now()
 	sinks, err := openSinks(&cfg, rej, &cp)

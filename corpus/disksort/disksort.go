@@ -15,7 +15,7 @@ import (
 )
 
 // ChunkRecords is the number of records sorted in memory at a time.
-const ChunkRecords = 1 << 12
+const ChunkRecords = 1 << 13
 
 // ErrStopped is returned by Add after the sort has failed or been
 // stopped; Each then reports the cause.
@@ -51,8 +51,8 @@ func New[E any](encode func(E) ([]byte, error), decode func([]byte) (E, error), 
 	return &Sorter[E]{in: in, out: out, errc: errc, cancel: cancel}
 }
 
-// Add hands one record to the sort. It returns ErrStopped when the sort
-// has already failed or been stopped.
+// Add hands one record to the sort. It returns the sort's error when the
+// sort has failed, and ErrStopped when it has been stopped.
 func (s *Sorter[E]) Add(e E) error {
 	if s.closed {
 		return ErrStopped
@@ -63,10 +63,17 @@ func (s *Sorter[E]) Add(e E) error {
 	case _, ok := <-s.out:
 		// The sorted stream is only written after the input ends, so a
 		// receive here means the sort failed and closed it.
-		if !ok {
+		if ok {
+			panic("disksort: sorted record before the input ended")
+		}
+		s.closeInput()
+		s.done = true
+		err := <-s.errc
+		s.cancel()
+		if err == nil {
 			return ErrStopped
 		}
-		panic("disksort: sorted record before the input ended")
+		return fmt.Errorf("sort: %w", err)
 	}
 }
 

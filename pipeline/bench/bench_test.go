@@ -18,6 +18,12 @@ var (
 	buildRuns  = flag.Int("build-runs", 3, "builds per system and dataset in TestSideBySide")
 	mineRuns   = flag.Int("mine-runs", 5, "mining runs per system and dataset in TestSideBySide")
 	reportFlag = flag.String("report", "", "also write TestSideBySide's report to this file")
+
+	queryMemory = flag.Bool("querymemory", false, "run TestQueryMemory, which takes minutes")
+	memoryData  = flag.String("memory-data", "", "BEIR folder for TestQueryMemory")
+	smallSplit  = flag.String("small", "first10k", "TestQueryMemory's split with few queries")
+	largeSplit  = flag.String("large", "train", "TestQueryMemory's split with many queries")
+	memoryRuns  = flag.Int("memory-runs", 2, "mining runs per split in TestQueryMemory")
 )
 
 // TestMain runs a measured job when this binary was started as a child by
@@ -135,6 +141,67 @@ func TestSideBySideSmall(t *testing.T) {
 		if !strings.Contains(report.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, report.String())
 		}
+	}
+}
+
+// TestQueryMemory measures mine's peak memory on a split with few
+// queries and one with many, against the same index, and prints the
+// report. It runs only with -querymemory; `make bench-memory` sets it.
+func TestQueryMemory(t *testing.T) {
+	if !*queryMemory {
+		t.Skip("measures for minutes; run with -querymemory (make bench-memory)")
+	}
+	work := *workFlag
+	if work == "" {
+		work = t.TempDir()
+	}
+	p := MemoryPlan{Data: *memoryData, Small: *smallSplit, Large: *largeSplit, WorkDir: work,
+		Runs: *memoryRuns, Workers: 2, Depth: 50, Negatives: 5, Log: os.Stderr}
+	r, err := QueryMemory(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report strings.Builder
+	WriteMemoryReport(&report, p, r)
+	os.Stdout.WriteString(report.String())
+	if *reportFlag != "" {
+		if err := os.WriteFile(*reportFlag, []byte(report.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestQueryMemorySmall runs QueryMemory once on a small folder with a
+// second split of the first ten queries, and checks the measurements.
+func TestQueryMemorySmall(t *testing.T) {
+	dir := smallBEIR(t)
+	qrels, err := os.ReadFile(filepath.Join(dir, "qrels", "train.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(qrels), "\n")
+	first := strings.Join(lines[:11], "") // the header and ten rows
+	if err := os.WriteFile(filepath.Join(dir, "qrels", "first10.tsv"), []byte(first), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := MemoryPlan{Data: dir, Small: "first10", Large: "train", WorkDir: t.TempDir(), Runs: 1, Workers: 2, Depth: 20, Negatives: 5}
+	r, err := QueryMemory(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Small) != 1 || len(r.Large) != 1 {
+		t.Fatalf("got %d and %d runs, want 1 each", len(r.Small), len(r.Large))
+	}
+	if r.Small[0].Queries != 10 || r.Large[0].Queries != 40 {
+		t.Errorf("mined %d and %d queries, want 10 and 40", r.Small[0].Queries, r.Large[0].Queries)
+	}
+	if r.Small[0].PeakKiB <= 0 || r.Large[0].PeakKiB <= 0 {
+		t.Errorf("peak memory %d and %d KiB, want both above 0", r.Small[0].PeakKiB, r.Large[0].PeakKiB)
+	}
+	var report strings.Builder
+	WriteMemoryReport(&report, p, r)
+	if !strings.Contains(report.String(), "Peak memory, train / first10:") {
+		t.Errorf("report lacks the ratio:\n%s", report.String())
 	}
 }
 
