@@ -117,7 +117,7 @@ func OpenSource(dir, key, analyzer string) (*Index, json.RawMessage, error) {
 }
 
 // EachName calls fn with every passage name that AddNamed recorded and its
-// document ID, in increasing byte order of names; a name given to several
+// document ID, in increasing byte order of names. A name given to several
 // passages comes once, with the first. It may be called before Build.
 func (b *Builder) EachName(fn func(name string, id uint32) error) error {
 	slices.SortStableFunc(b.names, func(x, y namedID) int { return cmp.Compare(x.name, y.name) })

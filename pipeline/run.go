@@ -266,10 +266,10 @@ func readKnown(rd corpus.Reader, cfg *Config, sum *Summary, source index.Source)
 	return sp, ix, nil
 }
 
-// readBEIR reads the BEIR folder cfg.Input into the spool: qrels and
-// queries first, so that their errors come before the corpus is read,
-// then the corpus passages, given to add unless add is nil, then the join
-// of the two through names.
+// readBEIR reads the BEIR folder cfg.Input into the spool. It reads the
+// qrels and queries first, so that their errors come before the corpus is
+// read. Then it gives the corpus passages to add, unless add is nil, and
+// joins the two through names.
 func readBEIR(rd corpus.Reader, cfg *Config, sp *spool, add func(corpus.Passage) error, names func(func(string, uint32) error) error) (corpus.BEIRStats, error) {
 	q, err := rd.OpenBEIR(cfg.Input, cfg.Split)
 	if err != nil {

@@ -82,8 +82,8 @@ func newSpool(cfg *Config, ids func(string) (uint32, error)) (*spool, error) {
 	return s, nil
 }
 
-// createTemp creates a temporary file and unlinks it where the system
-// allows, so that nothing is left behind even when the process is killed.
+// createTemp creates a temporary file and unlinks it at once. On Unix the
+// open file stays usable, and a killed process leaves nothing behind.
 func createTemp(pattern string) (*os.File, error) {
 	f, err := os.CreateTemp("", pattern)
 	if err != nil {
@@ -164,6 +164,9 @@ func (s *spool) finish() error {
 		s.byQuery.Stop()
 		return s.err
 	}
+
+	// Sorted by query text, the records of one query are adjacent and
+	// the first of them is the group's first.
 	byGroup := disksort.New(encodePlanEntry, decodePlanEntry, comparePlanEntry)
 	defer byGroup.Stop()
 	var first queryEntry
@@ -182,6 +185,8 @@ func (s *spool) finish() error {
 	if err != nil {
 		return err
 	}
+
+	// Sorted by group, the plan lists groups in first-seen order.
 	if s.plan, err = createTemp("mine-plan-*"); err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ func TestSpoolMergesLikeGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sp.close()
+
 	for line := 1; line <= n; line++ {
 		rec := corpus.Record{Query: fmt.Sprintf("query %d", r.IntN(n/2)), Line: line}
 		for range 1 + r.IntN(3) {
@@ -48,6 +49,7 @@ func TestSpoolMergesLikeGroup(t *testing.T) {
 		g.Add(rec)
 		sp.Add(rec)
 	}
+
 	if err := sp.finish(); err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +60,7 @@ func TestSpoolMergesLikeGroup(t *testing.T) {
 	if g.Merged == 0 || g.Duplicates == 0 {
 		t.Fatal("the generated input has no repeated query or passage")
 	}
+
 	text := func(ids []uint32) []string {
 		var out []string
 		for _, id := range ids {
