@@ -71,8 +71,11 @@ type Meta struct {
 // Builder collects passages, skipping exact duplicates, and then builds or
 // reuses the index. It is not safe for concurrent use.
 type Builder struct {
-	dir     string
-	temp    bool
+	dir  string
+	temp bool
+	// owner, for a temporary folder, keeps the folder's owner file
+	// locked until the folder is removed.
+	owner   *os.File
 	opts    Options
 	store   *storeWriter
 	seed    maphash.Seed
@@ -101,11 +104,11 @@ func NewBuilder(dir string, opts Options) (*Builder, error) {
 	b := &Builder{dir: dir, opts: opts, seed: maphash.MakeSeed(),
 		seen: make(map[uint64]uint32), collide: make(map[uint64][]uint32), fp: sha256.New()}
 	if dir == "" {
-		tmp, err := os.MkdirTemp("", "mine-index-")
+		tmp, owner, err := makeTempDir()
 		if err != nil {
-			return nil, fmt.Errorf("create temporary index folder: %w", err)
+			return nil, err
 		}
-		b.dir, b.temp = tmp, true
+		b.dir, b.temp, b.owner = tmp, true, owner
 	} else if err := checkIndexDir(dir); err != nil {
 		return nil, err
 	}
@@ -219,7 +222,7 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 				return nil, false, err
 			}
 		}
-		ix, err := open(b.dir, b.temp)
+		ix, err := b.open()
 		return ix, true, err
 	}
 	if err == nil && !b.opts.Rebuild {
@@ -266,8 +269,18 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 	if err := writeMeta(b.dir, meta); err != nil {
 		return nil, false, err
 	}
-	ix, err := open(b.dir, b.temp)
+	ix, err := b.open()
 	return ix, false, err
+}
+
+// open opens the built index, which takes over a temporary folder's owner
+// file.
+func (b *Builder) open() (*Index, error) {
+	ix, err := open(b.dir, b.temp)
+	if err == nil {
+		ix.owner, b.owner = b.owner, nil
+	}
+	return ix, err
 }
 
 // shareFiles makes the files under dir readable by every account, as the

@@ -18,6 +18,7 @@ import (
 type Index struct {
 	dir      string
 	temp     bool
+	owner    *os.File
 	meta     Meta
 	bleve    bleve.Index
 	reader   bleveindex.IndexReader
@@ -154,6 +155,9 @@ func (ix *Index) Close() error {
 	if ix.temp {
 		errs = append(errs, os.RemoveAll(ix.dir))
 	}
+	if ix.owner != nil {
+		ix.owner.Close()
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close index: %w", err)
 	}
@@ -167,7 +171,11 @@ func (b *Builder) Discard() error {
 		b.store.file.Close()
 	}
 	if b.temp {
-		return os.RemoveAll(b.dir)
+		err := os.RemoveAll(b.dir)
+		if b.owner != nil {
+			b.owner.Close()
+		}
+		return err
 	}
 	return os.RemoveAll(b.staging)
 }
