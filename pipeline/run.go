@@ -127,13 +127,16 @@ func readAndIndex(ctx context.Context, cfg *Config, sum *Summary, rej *rejects) 
 			return sp, ix, err
 		}
 	}
-	builder, err := index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc(), Rebuild: cfg.Rebuild})
+	// The spool comes first: a temporary folder that cannot be written
+	// then fails the run before the index folder is created.
+	var builder *index.Builder
+	sp, err := newSpool(cfg, func(text string) (uint32, error) { return builder.Add(text) })
 	if err != nil {
 		return nil, nil, err
 	}
-	sp, err := newSpool(cfg, builder.Add)
+	builder, err = index.NewBuilder(cfg.IndexDir, index.Options{Analyzer: cfg.Analyzer, Progress: cfg.progressFunc(), Rebuild: cfg.Rebuild})
 	if err != nil {
-		builder.Discard()
+		sp.close()
 		return nil, nil, err
 	}
 	fail := func(err error) (*spool, *index.Index, error) {

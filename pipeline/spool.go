@@ -87,7 +87,7 @@ func newSpool(cfg *Config, ids func(string) (uint32, error)) (*spool, error) {
 func createTemp(pattern string) (*os.File, error) {
 	f, err := os.CreateTemp("", pattern)
 	if err != nil {
-		return nil, fmt.Errorf("create temporary file: %w", err)
+		return nil, fmt.Errorf("create temporary file in %s (set TMPDIR to a writable folder): %w", os.TempDir(), err)
 	}
 	if os.Remove(f.Name()) != nil {
 		// TODO: remove the file at close on systems that cannot unlink an open file.
