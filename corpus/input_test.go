@@ -489,7 +489,7 @@ func TestReadRecordsErrors(t *testing.T) {
 			name:     "invalid json after blank line",
 			file:     "in.jsonl",
 			data:     `{"query": "q1", "passage": "p1"}` + "\n\n" + `{"query": "q2", "passage": }` + "\n",
-			wantMsg:  `FILE:3: invalid JSON: invalid character '}' looking for beginning of value`,
+			wantMsg:  `FILE:3: invalid JSON at byte 28 of the line: invalid character '}' looking for beginning of value`,
 			wantKind: ErrSyntax,
 			wantLine: 3,
 		},

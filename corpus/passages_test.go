@@ -144,7 +144,7 @@ func TestReadPassagesErrors(t *testing.T) {
 		{
 			name:     "plain line in jsonl collection",
 			data:     `{"_id": "d1", "text": "one"}` + "\n\n" + "two\n",
-			wantMsg:  `FILE:3: invalid JSON: invalid character 'w' in literal true (expecting 'r')`,
+			wantMsg:  `FILE:3: invalid JSON at byte 2 of the line: invalid character 'w' in literal true (expecting 'r')`,
 			wantKind: ErrSyntax,
 			wantLine: 3,
 		},

@@ -3,6 +3,7 @@ package corpus
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -123,6 +124,11 @@ func decodeObject(line []byte, file string, lineNo int) (map[string]json.RawMess
 	// `[1] {}` be named as a list, not as a failed Go type conversion.
 	var first json.RawMessage
 	if err := dec.Decode(&first); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) && syntax.Offset > 0 {
+			lead := len(line) - len(bytes.TrimLeftFunc(line, unicode.IsSpace))
+			return nil, parseErr(file, lineNo, "", ErrSyntax, "invalid JSON at byte %d of the line: %v", lead+int(syntax.Offset), err)
+		}
 		return nil, parseErr(file, lineNo, "", ErrSyntax, "invalid JSON: %v", err)
 	}
 	if first[0] != '{' {

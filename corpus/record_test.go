@@ -137,7 +137,7 @@ func TestParseLineErrors(t *testing.T) {
 		{
 			name:     "bare word value",
 			line:     `{"query": q}`,
-			wantMsg:  `in.jsonl:7: invalid JSON: invalid character 'q' looking for beginning of value`,
+			wantMsg:  `in.jsonl:7: invalid JSON at byte 11 of the line: invalid character 'q' looking for beginning of value`,
 			wantKind: ErrSyntax,
 		},
 		{

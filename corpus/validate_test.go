@@ -83,7 +83,7 @@ func TestValidateRules(t *testing.T) {
 			name:  "invalid JSON",
 			input: `{"query": "q",}` + "\n" + ok,
 			want: []Issue{
-				{Line: 1, Rule: RuleJSON, Message: "invalid JSON: invalid character '}' looking for beginning of object key string"},
+				{Line: 1, Rule: RuleJSON, Message: "invalid JSON at byte 15 of the line: invalid character '}' looking for beginning of object key string"},
 			},
 		},
 		{

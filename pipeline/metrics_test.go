@@ -155,3 +155,10 @@ func TestSortTREC(t *testing.T) {
 		t.Errorf("sortTREC order = %v, want %v", got, want)
 	}
 }
+
+func TestQueriesPerSecondAfterResume(t *testing.T) {
+	s := Summary{Written: 1000, Resumed: 800, MineSeconds: 2}
+	if got := s.QueriesPerSecond(); got != 100 {
+		t.Errorf("got %g queries/s, want 100: the 200 records of this run over 2 s", got)
+	}
+}

@@ -79,10 +79,12 @@ type Summary struct {
 	ReadSeconds, IndexSeconds, MineSeconds float64
 }
 
-// QueriesPerSecond returns the mining rate.
+// QueriesPerSecond returns the mining rate of this run: the records it
+// mined, without those an earlier run wrote before a resume, per second
+// of the mining stage.
 func (s *Summary) QueriesPerSecond() float64 {
 	if s.MineSeconds <= 0 {
 		return 0
 	}
-	return float64(s.Written) / s.MineSeconds
+	return float64(s.Written-s.Resumed) / s.MineSeconds
 }

@@ -85,6 +85,9 @@ const good = `{"query": "ocean tides", "relevant_passages": ["Tides form because
 
 // TestBadInput runs every kind of bad input through the command: it stops
 // with exit 1 and FILE:LINE: message, and writes no output file.
+// skipHint is the line that follows an invalid JSON or CSV error.
+const skipHint = "\nmine: fix the line, or run with -skip-invalid to write invalid lines to a rejects file and go on"
+
 func TestBadInput(t *testing.T) {
 	long := strings.Repeat("x", 70000)
 	tests := []struct {
@@ -94,7 +97,7 @@ func TestBadInput(t *testing.T) {
 		want  string
 	}{
 		{"invalid JSON", "in.jsonl", []byte(good + `{"query": "a", "relevant_passages": ["b"]` + "\n"),
-			`in.jsonl:2: invalid JSON: unexpected EOF`},
+			`in.jsonl:2: invalid JSON: unexpected EOF` + skipHint},
 		{"two objects", "in.jsonl", []byte(good + strings.TrimSpace(good) + good),
 			`in.jsonl:2: more than one JSON value on the line (extra data at byte 99); put each object on its own line`},
 		{"not an object", "in.jsonl", []byte(`["ocean tides", "moon"]` + "\n"),
@@ -120,13 +123,13 @@ func TestBadInput(t *testing.T) {
 		{"invalid UTF-8", "in.jsonl", []byte(good + "{\"query\": \"caf\xe9\", \"relevant_passages\": [\"b\"]}\n"),
 			`in.jsonl:2: invalid UTF-8 at byte 15 of the line; re-encode the file as UTF-8`},
 		{"raw NUL byte", "in.jsonl", []byte("{\"query\": \"a\x00b\", \"relevant_passages\": [\"b\"]}\n"),
-			`in.jsonl:1: invalid JSON: invalid character '\x00' in string literal`},
+			`in.jsonl:1: invalid JSON at byte 13 of the line: invalid character '\x00' in string literal` + skipHint},
 		{"TSV extra column", "in.tsv", []byte("a\tb\n\"c\"\td\te\n"),
 			`in.tsv:2: row has 3 columns, want 2 (query, passage)`},
 		{"TSV one column", "in.tsv", []byte("query\tpassage\nonly a query\n"),
 			`in.tsv:2: row has 1 column, want 2 (query, passage)`},
 		{"CSV bare quote", "in.csv", []byte("query,passage\na,b\"c\n"),
-			`in.csv:2: invalid CSV: bare " in non-quoted-field`},
+			`in.csv:2: invalid CSV: bare " in non-quoted-field` + skipHint},
 		{"truncated gzip", "in.jsonl.gz", gzipped(t, []byte(strings.Repeat(good, 200)))[:60],
 			`in.jsonl.gz:1: gzip stream is truncated or corrupt (unexpected EOF); check the download or recompress the file`},
 		{"empty input", "in.jsonl", []byte("\n\n"),
@@ -201,6 +204,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"no input", []string{"-out", out}, "-in is required: the input file or BEIR folder"},
 		{"no output", []string{"-in", in}, "-out is required: the output file, or - for standard output"},
+		{"no output, missing input", []string{"-in", filepath.Join(dir, "nope.jsonl")}, "-out is required: the output file, or - for standard output"},
 		{"unknown flag", []string{"-in", in, "-out", out, "-frobnicate"}, "flag provided but not defined: -frobnicate"},
 		{"window too small", []string{"-in", in, "-out", out, "-negatives", "10", "-depth", "5"},
 			"-negatives 10 is more than -depth 5; only -depth candidates are examined per query, so raise -depth or lower -negatives"},

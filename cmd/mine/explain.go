@@ -56,6 +56,9 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *n < 1 {
 		return usagef("-n must be at least 1, got %d", *n)
 	}
+	if err := checkInputFiles(&cfg); err != nil {
+		return err
+	}
 	print := printExplained
 	if *asJSON {
 		print = printExplainedJSON

@@ -157,6 +157,9 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := checkOutputFlags(fs, &cfg); err != nil {
 		return err
 	}
+	if err := checkInputFiles(&cfg); err != nil {
+		return err
+	}
 
 	if isTerminal(stderr) {
 		cfg.Progress = &bar{w: stderr}
@@ -180,7 +183,7 @@ func runMine(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if ctx.Err() != nil {
 			return errors.New("interrupted; no output was written")
 		}
-		return err
+		return withSkipHint(err, &cfg)
 	}
 	if cfg.IndexOnly {
 		if !*quiet {
@@ -240,8 +243,13 @@ func checkMineFlags(fs *flag.FlagSet, cfg *pipeline.Config) error {
 	case index.CheckAnalyzer(cfg.Analyzer) != nil:
 		return usagef("-analyzer: %v", index.CheckAnalyzer(cfg.Analyzer))
 	}
-	// A missing file is a failure, not a usage error, but it is reported
-	// before any work starts.
+	return nil
+}
+
+// checkInputFiles reports a missing input or -corpus file before any work
+// starts. It is a failure, not a usage error, so it comes after the flag
+// checks.
+func checkInputFiles(cfg *pipeline.Config) error {
 	if cfg.Input != "-" {
 		if _, err := os.Stat(cfg.Input); err != nil {
 			return fmt.Errorf("-in %s: %v", cfg.Input, errors.Unwrap(err))
@@ -333,4 +341,13 @@ func (b *bar) Finish() {
 		b.bar.Finish()
 		b.bar = nil
 	}
+}
+
+// withSkipHint adds to an invalid JSON error, whose message cannot say how
+// to mend the line, the flag that sets such lines aside.
+func withSkipHint(err error, cfg *pipeline.Config) error {
+	if cfg.SkipInvalid || !errors.Is(err, corpus.ErrSyntax) {
+		return err
+	}
+	return fmt.Errorf("%w\nmine: fix the line, or run with -skip-invalid to write invalid lines to a rejects file and go on", err)
 }

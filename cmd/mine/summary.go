@@ -26,6 +26,12 @@ const maxListedIDs = 5
 // printSummary writes the end-of-run report to w.
 func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total time.Duration) {
 	printWarnings(w, cfg, s)
+	if s.Resumed > 0 {
+		fmt.Fprintf(w, "mine: resumed after %d records written by an earlier run\n", s.Resumed)
+	}
+	if s.StartedOver {
+		fmt.Fprintf(w, "mine: started over: the checkpoint beside %s came from a run with other inputs or settings\n", cfg.Output)
+	}
 	train := s.Written - s.EvalWritten - s.DroppedShort
 	if s.OutputLines != train {
 		fmt.Fprintf(w, "mine: wrote %s as %s to %s\n", count(train, "record"), count(s.OutputLines, "line"), cfg.Output)
@@ -35,19 +41,13 @@ func printSummary(w io.Writer, cfg *pipeline.Config, s *pipeline.Summary, total 
 	if cfg.EvalOut != "" {
 		fmt.Fprintf(w, "mine: held out %s in %s\n", count(s.EvalWritten, "record"), cfg.EvalOut)
 	}
-	if s.Resumed > 0 {
-		fmt.Fprintf(w, "mine: resumed after %d records written by an earlier run\n", s.Resumed)
-	}
-	if s.StartedOver {
-		fmt.Fprintf(w, "mine: started over: the checkpoint beside %s came from a run with other inputs or settings\n", cfg.Output)
-	}
 	unit := "input line"
 	if s.BEIR != nil {
 		unit = "judged query"
 	}
 	fmt.Fprintf(w, "  read        %s, %s", count(s.InputLines, unit), count(s.Records, "record"))
 	if s.MergedQueries > 0 {
-		fmt.Fprintf(w, " (%d duplicate queries merged)", s.MergedQueries)
+		fmt.Fprintf(w, " (%s merged)", count(s.MergedQueries, "duplicate query"))
 	}
 	fmt.Fprintln(w)
 	reuse := ""
