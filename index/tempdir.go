@@ -9,8 +9,8 @@ import (
 // A temporary index folder is named tempPrefix followed by random digits.
 // It holds ownerFile, which the process that made it keeps locked until it
 // removes the folder. A process killed before that (kill -9, a crash, an
-// out-of-memory kill) leaves the folder behind, unlocked; the next process
-// that makes a temporary index folder removes it.
+// out-of-memory kill) leaves the folder behind with the file unlocked. The
+// next process that makes a temporary index folder removes it.
 const (
 	tempPrefix = "mine-index-"
 	ownerFile  = "owner.lock"

@@ -343,8 +343,8 @@ func (b *bar) Finish() {
 	}
 }
 
-// withSkipHint adds to an invalid JSON error, whose message cannot say how
-// to mend the line, the flag that sets such lines aside.
+// withSkipHint appends the -skip-invalid hint to an invalid JSON or CSV
+// error, because such a message cannot tell how to repair the line.
 func withSkipHint(err error, cfg *pipeline.Config) error {
 	if cfg.SkipInvalid || !errors.Is(err, corpus.ErrSyntax) {
 		return err
