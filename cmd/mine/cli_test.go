@@ -85,7 +85,8 @@ const good = `{"query": "ocean tides", "relevant_passages": ["Tides form because
 
 // TestBadInput runs every kind of bad input through the command: it stops
 // with exit 1 and FILE:LINE: message, and writes no output file.
-// skipHint is the line that follows an invalid JSON or CSV error.
+// skipHint is the line that follows an invalid JSON or CSV line, or a row
+// with the wrong number of columns.
 const skipHint = "\nmine: fix the line, or run with -skip-invalid to write invalid lines to a rejects file and go on"
 
 func TestBadInput(t *testing.T) {
@@ -125,9 +126,9 @@ func TestBadInput(t *testing.T) {
 		{"raw NUL byte", "in.jsonl", []byte("{\"query\": \"a\x00b\", \"relevant_passages\": [\"b\"]}\n"),
 			`in.jsonl:1: invalid JSON at byte 13 of the line: invalid character '\x00' in string literal` + skipHint},
 		{"TSV extra column", "in.tsv", []byte("a\tb\n\"c\"\td\te\n"),
-			`in.tsv:2: row has 3 columns, want 2 (query, passage)`},
+			`in.tsv:2: row has 3 columns, want 2 (query, passage)` + skipHint},
 		{"TSV one column", "in.tsv", []byte("query\tpassage\nonly a query\n"),
-			`in.tsv:2: row has 1 column, want 2 (query, passage)`},
+			`in.tsv:2: row has 1 column, want 2 (query, passage)` + skipHint},
 		{"CSV bare quote", "in.csv", []byte("query,passage\na,b\"c\n"),
 			`in.csv:2: invalid CSV: bare " in non-quoted-field` + skipHint},
 		{"truncated gzip", "in.jsonl.gz", gzipped(t, []byte(strings.Repeat(good, 200)))[:60],
@@ -230,6 +231,26 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("a usage error wrote %s", out)
+	}
+}
+
+// TestBadQrelsRowNoHint checks that a bad qrels row does not suggest
+// -skip-invalid, which never skips qrels rows.
+func TestBadQrelsRowNoHint(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "corpus.jsonl", []byte(`{"_id": "d1", "text": "a passage"}`+"\n"))
+	writeFile(t, dir, "queries.jsonl", []byte(`{"_id": "q1", "text": "a query"}`+"\n"))
+	if err := os.MkdirAll(filepath.Join(dir, "qrels"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "qrels"), "train.tsv", []byte("q1\td1\n"))
+	code, _, stderr := runCLI(t, "-in", dir, "-split", "train", "-out", filepath.Join(t.TempDir(), "out.jsonl"))
+	if code != exitFail {
+		t.Errorf("exit code: got %d, want %d", code, exitFail)
+	}
+	want := "mine: " + filepath.Join(dir, "qrels", "train.tsv") + ":1: row has 2 columns, want 3 (query-id, corpus-id, score) separated by tabs\n"
+	if stderr != want {
+		t.Errorf("stderr:\ngot  %q\nwant %q", stderr, want)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -344,9 +345,14 @@ func (b *bar) Finish() {
 }
 
 // withSkipHint appends the -skip-invalid hint to an invalid JSON or CSV
-// error, because such a message cannot tell how to repair the line.
+// line or a row with the wrong number of columns, because such a message
+// cannot tell how to repair the line. Qrels rows get no hint: -skip-invalid
+// never skips them, since a dropped row would change which passages are
+// relevant.
 func withSkipHint(err error, cfg *pipeline.Config) error {
-	if cfg.SkipInvalid || !errors.Is(err, corpus.ErrSyntax) {
+	var pe *corpus.ParseError
+	if cfg.SkipInvalid || !errors.As(err, &pe) || filepath.Base(filepath.Dir(pe.File)) == "qrels" ||
+		!errors.Is(err, corpus.ErrSyntax) && !errors.Is(err, corpus.ErrColumns) {
 		return err
 	}
 	return fmt.Errorf("%w\nmine: fix the line, or run with -skip-invalid to write invalid lines to a rejects file and go on", err)
