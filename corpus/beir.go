@@ -400,17 +400,17 @@ func beirSplits(dir string) []string {
 
 func encodeQrelRow(r qrelRow) ([]byte, error) {
 	b := binary.AppendUvarint(nil, r.row)
-	b = appendField(b, r.doc)
+	b = disksort.AppendString(b, r.doc)
 	return append(b, r.query...), nil
 }
 
 func decodeQrelRow(b []byte) (qrelRow, error) {
 	var r qrelRow
 	var ok bool
-	if r.row, b, ok = uvarint(b); !ok {
+	if r.row, b, ok = disksort.Uvarint(b); !ok {
 		return r, errDamaged
 	}
-	if r.doc, b, ok = field(b); !ok {
+	if r.doc, b, ok = disksort.String(b); !ok {
 		return r, errDamaged
 	}
 	r.query = string(b)
@@ -423,17 +423,17 @@ func compareQrelRow(a, b qrelRow) int {
 
 func encodeQueryLine(q queryLine) ([]byte, error) {
 	b := binary.AppendUvarint(nil, q.line)
-	b = appendField(b, q.id)
+	b = disksort.AppendString(b, q.id)
 	return append(b, q.text...), nil
 }
 
 func decodeQueryLine(b []byte) (queryLine, error) {
 	var q queryLine
 	var ok bool
-	if q.line, b, ok = uvarint(b); !ok {
+	if q.line, b, ok = disksort.Uvarint(b); !ok {
 		return q, errDamaged
 	}
-	if q.id, b, ok = field(b); !ok {
+	if q.id, b, ok = disksort.String(b); !ok {
 		return q, errDamaged
 	}
 	q.text = string(b)
@@ -452,7 +452,7 @@ func encodeDocRef(r docRef) ([]byte, error) {
 		found = 1
 	}
 	b = append(b, found)
-	b = appendField(b, r.query)
+	b = disksort.AppendString(b, r.query)
 	return append(b, r.doc...), nil
 }
 
@@ -460,14 +460,14 @@ func decodeDocRef(b []byte) (docRef, error) {
 	var r docRef
 	var ok bool
 	var id uint64
-	if r.row, b, ok = uvarint(b); !ok {
+	if r.row, b, ok = disksort.Uvarint(b); !ok {
 		return r, errDamaged
 	}
-	if id, b, ok = uvarint(b); !ok || len(b) == 0 {
+	if id, b, ok = disksort.Uvarint(b); !ok || len(b) == 0 {
 		return r, errDamaged
 	}
 	r.id, r.found = uint32(id), b[0] == 1
-	if r.query, b, ok = field(b[1:]); !ok {
+	if r.query, b, ok = disksort.String(b[1:]); !ok {
 		return r, errDamaged
 	}
 	r.doc = string(b)
@@ -481,24 +481,3 @@ func compareDocRef(a, b docRef) int {
 // errDamaged reports a sorted entry that does not decode: a temporary
 // file was changed or cut short.
 var errDamaged = errors.New("damaged temporary file")
-
-func appendField(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-func uvarint(b []byte) (uint64, []byte, bool) {
-	v, n := binary.Uvarint(b)
-	if n <= 0 {
-		return 0, nil, false
-	}
-	return v, b[n:], true
-}
-
-func field(b []byte) (string, []byte, bool) {
-	n, b, ok := uvarint(b)
-	if !ok || n > uint64(len(b)) {
-		return "", nil, false
-	}
-	return string(b[:n]), b[n:], true
-}

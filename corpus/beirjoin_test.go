@@ -12,9 +12,9 @@ import (
 )
 
 // TestReadBEIRJoinsAtScale reads a BEIR folder with more qrels rows and
-// queries than one sort chunk holds, in random order, with repeated pairs,
-// repeated query IDs, scores of 0, and documents and queries that are
-// missing, and checks the result against a join done with maps in memory.
+// queries than one sort chunk holds, in random order. The folder has
+// repeated pairs, repeated query IDs, scores of 0, and missing documents
+// and queries. The result must match a join done with maps in memory.
 func TestReadBEIRJoinsAtScale(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
 	docs, queries, rows := 2000, 3*disksort.ChunkRecords, 4*disksort.ChunkRecords

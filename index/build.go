@@ -84,7 +84,9 @@ type Builder struct {
 	fp      hash.Hash
 	staging string
 	names   []namedID
-	source  *Source
+	// namesSorted reports that names is sorted by name.
+	namesSorted bool
+	source      *Source
 }
 
 // NewBuilder starts an index in dir, or in a new temporary folder that
@@ -214,7 +216,7 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 		if b.source != nil && !sameSource(old.Source, b.source) {
 			// The same passages from a file described anew, say one
 			// touched without changes: keep the new description.
-			if err := writeNames(b.dir, b.names); err != nil {
+			if err := writeNames(b.dir, b.EachName); err != nil {
 				return nil, false, err
 			}
 			old.Source = b.source
@@ -257,7 +259,7 @@ func (b *Builder) Build(ctx context.Context) (*Index, bool, error) {
 		return nil, false, err
 	}
 	if b.source != nil {
-		if err := writeNames(b.dir, b.names); err != nil {
+		if err := writeNames(b.dir, b.EachName); err != nil {
 			return nil, false, err
 		}
 	}

@@ -46,8 +46,19 @@ func (b *Builder) AddNamed(name, text string) (uint32, error) {
 	id, err := b.Add(text)
 	if err == nil {
 		b.names = append(b.names, namedID{name, id})
+		b.namesSorted = false
 	}
 	return id, err
+}
+
+// sortedNames sorts the recorded names once, however often it is called.
+// A stable sort keeps a repeated name's first passage first.
+func (b *Builder) sortedNames() []namedID {
+	if !b.namesSorted {
+		slices.SortStableFunc(b.names, func(x, y namedID) int { return cmp.Compare(x.name, y.name) })
+		b.namesSorted = true
+	}
+	return b.names
 }
 
 // SetSource describes the one file that every passage came from, named
@@ -55,11 +66,10 @@ func (b *Builder) AddNamed(name, text string) (uint32, error) {
 // OpenSource.
 func (b *Builder) SetSource(s Source) { b.source = &s }
 
-// writeNames writes the names file through a temporary file, so that runs
-// sharing the folder never read half of it.
-func writeNames(dir string, names []namedID) error {
-	// A stable sort keeps a repeated name's first passage first.
-	slices.SortStableFunc(names, func(a, b namedID) int { return cmp.Compare(a.name, b.name) })
+// writeNames writes the names that each calls back with, in name order,
+// to the names file through a temporary file, so that runs sharing the
+// folder never read half of it.
+func writeNames(dir string, each func(func(name string, id uint32) error) error) error {
 	tmp, err := os.CreateTemp(dir, namesFile+".tmp-")
 	if err != nil {
 		return fmt.Errorf("write passage names: %w", err)
@@ -67,16 +77,17 @@ func writeNames(dir string, names []namedID) error {
 	defer os.Remove(tmp.Name())
 	w := bufio.NewWriterSize(tmp, 1<<20)
 	var buf []byte
-	for i, n := range names {
-		if i > 0 && names[i-1].name == n.name {
-			continue
-		}
-		buf = binary.AppendUvarint(buf[:0], uint64(len(n.name)))
-		buf = append(buf, n.name...)
-		buf = binary.AppendUvarint(buf, uint64(n.id))
-		w.Write(buf)
+	err = each(func(name string, id uint32) error {
+		buf = binary.AppendUvarint(buf[:0], uint64(len(name)))
+		buf = append(buf, name...)
+		buf = binary.AppendUvarint(buf, uint64(id))
+		_, err := w.Write(buf)
+		return err
+	})
+	if err == nil {
+		err = w.Flush()
 	}
-	if err := w.Flush(); err != nil {
+	if err != nil {
 		tmp.Close()
 		return fmt.Errorf("write passage names: %w", err)
 	}
@@ -120,9 +131,9 @@ func OpenSource(dir, key, analyzer string) (*Index, json.RawMessage, error) {
 // document ID, in increasing byte order of names. A name given to several
 // passages comes once, with the first. It may be called before Build.
 func (b *Builder) EachName(fn func(name string, id uint32) error) error {
-	slices.SortStableFunc(b.names, func(x, y namedID) int { return cmp.Compare(x.name, y.name) })
-	for i, n := range b.names {
-		if i > 0 && b.names[i-1].name == n.name {
+	names := b.sortedNames()
+	for i, n := range names {
+		if i > 0 && names[i-1].name == n.name {
 			continue
 		}
 		if err := fn(n.name, n.id); err != nil {

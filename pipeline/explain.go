@@ -49,7 +49,7 @@ func Explain(ctx context.Context, cfg Config, query string, n int, fn func(Expla
 			return nil
 		}
 		if query == "" && done == n {
-			return errFound
+			return errStop
 		}
 		rec, err := r.record(ix)
 		if err != nil {
@@ -67,7 +67,7 @@ func Explain(ctx context.Context, cfg Config, query string, n int, fn func(Expla
 		done++
 		return nil
 	})
-	if err != nil && !errors.Is(err, errFound) {
+	if err != nil && !errors.Is(err, errStop) {
 		return err
 	}
 	if done == 0 && query != "" {

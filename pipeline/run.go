@@ -53,7 +53,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer sp.close()
 	defer ix.Close()
-	held, err := planHoldOut(sp, ix, &cfg)
+	holdout, err := planHoldOut(sp, ix, &cfg)
 	if err != nil {
 		return sum, err
 	}
@@ -72,8 +72,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if cfg.Shards > 1 {
 		sum.JobTrain = sp.Groups
-		if held != nil {
-			sum.JobTrain, sum.JobEval = sp.Groups-held.count, held.count
+		if holdout != nil {
+			sum.JobTrain, sum.JobEval = sp.Groups-holdout.count, holdout.count
 		}
 	}
 	start := time.Now()
@@ -82,7 +82,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return sum, err
 	}
 	defer sinks.abort()
-	if err := mineAll(ctx, ix, sp, held, &cfg, sinks, sum, cp); err != nil {
+	if err := mineAll(ctx, ix, sp, holdout, &cfg, sinks, sum, cp); err != nil {
 		return sum, err
 	}
 	sum.MineSeconds = time.Since(start).Seconds()
@@ -357,7 +357,7 @@ func finishRecords(sp *spool, cfg *Config, sum *Summary) error {
 //
 // A resumable run starts after the records its checkpoint names and saves
 // a new checkpoint every checkpointEvery records.
-func mineAll(ctx context.Context, ix *index.Index, sp *spool, held *heldOut, cfg *Config, out *sinks, sum *Summary, cp checkpoint) error {
+func mineAll(ctx context.Context, ix *index.Index, sp *spool, holdout *heldOut, cfg *Config, out *sinks, sum *Summary, cp checkpoint) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// Enough slack that a slow record does not idle the other workers.
@@ -415,7 +415,6 @@ func mineAll(ctx context.Context, ix *index.Index, sp *spool, held *heldOut, cfg
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Workers)
-	errStop := errors.New("stop dispatching")
 	derr := sp.each(func(i int, r spooled) error {
 		if i%shards != cfg.Shard%shards {
 			return nil
@@ -435,7 +434,7 @@ func mineAll(ctx context.Context, ix *index.Index, sp *spool, held *heldOut, cfg
 				var m mined
 				m, err = mineRecord(gctx, ix, rec, r.relevant, cfg, false)
 				if err == nil {
-					m.eval = held.has(i, r.query)
+					m.eval = holdout.has(i, r.query)
 					if m.encoded, m.lines, err = corpus.Encode(cfg.Format, m.record); err != nil {
 						return err
 					}

@@ -13,13 +13,13 @@ import (
 	"github.com/mine-tools/mine/index"
 )
 
-// heldOut says which records go to the held-out file. Records are taken
+// heldOut decides which records go to the held-out file. Records are taken
 // by query group: one record, or with SplitByPassage every record
 // connected to it through a shared relevant passage (after
 // normalisation). Groups are ranked by a SHA-256 of the seed and the
 // group's first query, so the choice depends on the seed and the data,
-// not on input order or worker count, and taken in that order until the
-// target count is reached.
+// not on input order or worker count. Groups are taken in that order
+// until the target count is reached.
 type heldOut struct {
 	seed int64
 	// threshold is the key of the last record held out, when every group
@@ -75,8 +75,9 @@ func newEvalKeys(cfg *Config) *disksort.Sorter[[32]byte] {
 		func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
 }
 
-// errFound stops a sorted stream once the wanted entry is read.
-var errFound = errors.New("found")
+// errStop ends a pass over a stream early, once the caller has what it
+// needs.
+var errStop = errors.New("stop reading")
 
 // planHoldOut picks the held-out records of a finished spool, or returns
 // nil when no held-out file was asked for.
@@ -98,11 +99,11 @@ func planHoldOut(sp *spool, ix *index.Index, cfg *Config) (*heldOut, error) {
 		err := sp.keys.Each(func(k [32]byte) error {
 			if seen++; seen == target {
 				h.threshold = k
-				return errFound
+				return errStop
 			}
 			return nil
 		})
-		if !errors.Is(err, errFound) {
+		if !errors.Is(err, errStop) {
 			return nil, fmt.Errorf("choose held-out records: %w", err)
 		}
 		return h, nil

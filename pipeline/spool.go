@@ -106,27 +106,27 @@ func (s *spool) Add(r corpus.Record) {
 }
 
 func (s *spool) add(r corpus.Record) error {
+	relevant := r.RelevantIDs
+	if relevant == nil {
+		var err error
+		if relevant, err = s.idsOf(r.Relevant); err != nil {
+			return err
+		}
+	}
+	negatives, err := s.idsOf(r.Negatives)
+	if err != nil {
+		return err
+	}
 	rec := spooled{line: r.Line, query: r.Query}
-	var err error
-	if r.RelevantIDs != nil {
-		for _, id := range r.RelevantIDs {
-			if slices.Contains(rec.relevant, id) {
-				s.Duplicates++
-			} else {
-				rec.relevant = append(rec.relevant, id)
-			}
-		}
-	} else if rec.relevant, err = s.appendIDs(nil, r.Relevant); err != nil {
-		return err
-	}
-	if rec.negatives, err = s.appendIDs(nil, r.Negatives); err != nil {
-		return err
-	}
-	for _, a := range r.Answers {
-		if !slices.Contains(rec.answers, a) {
-			rec.answers = append(rec.answers, a)
-		}
-	}
+	var repeated int
+	rec.relevant, repeated = appendNew(nil, relevant)
+	s.Duplicates += repeated
+	rec.negatives, repeated = appendNew(nil, negatives)
+	s.Duplicates += repeated
+	// Answers repeat once per annotator in QA data, so their repeats are
+	// not counted.
+	rec.answers, _ = appendNew(nil, r.Answers)
+
 	s.buf = rec.appendTo(s.buf[:0])
 	if _, err := s.w.Write(s.buf); err != nil {
 		return fmt.Errorf("spool records: %w", err)
@@ -137,20 +137,34 @@ func (s *spool) add(r corpus.Record) error {
 	return s.byQuery.Add(e)
 }
 
-// appendIDs appends the IDs of texts that dst lacks, counting the repeats.
-func (s *spool) appendIDs(dst []uint32, texts []string) ([]uint32, error) {
-	for _, t := range texts {
+// idsOf returns the document IDs of passage texts.
+func (s *spool) idsOf(texts []string) ([]uint32, error) {
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	ids := make([]uint32, len(texts))
+	for i, t := range texts {
 		id, err := s.ids(t)
 		if err != nil {
 			return nil, err
 		}
-		if slices.Contains(dst, id) {
-			s.Duplicates++
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// appendNew appends, in order, the items of add that dst does not contain
+// yet, and returns how many it left out as repeats.
+func appendNew[T comparable](dst, add []T) ([]T, int) {
+	repeated := 0
+	for _, v := range add {
+		if slices.Contains(dst, v) {
+			repeated++
 			continue
 		}
-		dst = append(dst, id)
+		dst = append(dst, v)
 	}
-	return dst, nil
+	return dst, repeated
 }
 
 // finish ends the input and writes the plan.
@@ -268,24 +282,12 @@ func (s *spool) close() {
 	}
 }
 
-// merge adds the passages and answers of a later record with the same
-// query.
+// merge adds the passages and answer strings of a later record with the
+// same query. Passages that the two share are not counted as repeats.
 func (r *spooled) merge(o spooled) {
-	for _, id := range o.relevant {
-		if !slices.Contains(r.relevant, id) {
-			r.relevant = append(r.relevant, id)
-		}
-	}
-	for _, id := range o.negatives {
-		if !slices.Contains(r.negatives, id) {
-			r.negatives = append(r.negatives, id)
-		}
-	}
-	for _, a := range o.answers {
-		if !slices.Contains(r.answers, a) {
-			r.answers = append(r.answers, a)
-		}
-	}
+	r.relevant, _ = appendNew(r.relevant, o.relevant)
+	r.negatives, _ = appendNew(r.negatives, o.negatives)
+	r.answers, _ = appendNew(r.answers, o.answers)
 }
 
 // record returns the record with its passages' texts from the index.
@@ -316,10 +318,10 @@ func texts(ix *index.Index, ids []uint32) ([]string, error) {
 
 func (r *spooled) appendTo(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(r.line))
-	b = appendString(b, r.query)
+	b = disksort.AppendString(b, r.query)
 	b = binary.AppendUvarint(b, uint64(len(r.answers)))
 	for _, a := range r.answers {
-		b = appendString(b, a)
+		b = disksort.AppendString(b, a)
 	}
 	for _, ids := range [][]uint32{r.relevant, r.negatives} {
 		b = binary.AppendUvarint(b, uint64(len(ids)))
@@ -330,74 +332,54 @@ func (r *spooled) appendTo(b []byte) []byte {
 	return b
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
 // errSpool reports a spooled record that does not decode: the temporary
 // file was changed or cut short.
 var errSpool = errors.New("read spooled record: damaged temporary file")
 
-// decoder reads the varint fields of a spooled record.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) uint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errSpool
-		d.b = nil
-		return 0
+// decodeSpooled reads a record that appendTo wrote.
+func decodeSpooled(b []byte) (spooled, error) {
+	var r spooled
+	line, b, ok := disksort.Uvarint(b)
+	if ok {
+		r.line = int(line)
+		r.query, b, ok = disksort.String(b)
 	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) string() string {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.err = errSpool
-		d.b = nil
-		return ""
+	var n uint64
+	if ok {
+		n, b, ok = disksort.Uvarint(b)
 	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
+	for i := uint64(0); ok && i < n; i++ {
+		var a string
+		a, b, ok = disksort.String(b)
+		r.answers = append(r.answers, a)
+	}
+	if ok {
+		r.relevant, b, ok = decodeIDs(b)
+	}
+	if ok {
+		r.negatives, _, ok = decodeIDs(b)
+	}
+	if !ok {
+		return spooled{}, errSpool
+	}
+	return r, nil
 }
 
-func (d *decoder) ids() []uint32 {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.err = errSpool
-		return nil
+// decodeIDs reads a count and that many document IDs.
+func decodeIDs(b []byte) ([]uint32, []byte, bool) {
+	n, b, ok := disksort.Uvarint(b)
+	if !ok || n > uint64(len(b)) {
+		return nil, nil, false
 	}
 	var ids []uint32
-	if n > 0 {
-		ids = make([]uint32, n)
-	}
-	for i := range ids {
-		ids[i] = uint32(d.uint())
-	}
-	return ids
-}
-
-func decodeSpooled(b []byte) (spooled, error) {
-	d := decoder{b: b}
-	var r spooled
-	r.line = int(d.uint())
-	r.query = d.string()
-	if n := d.uint(); n > 0 && n <= uint64(len(d.b)) {
-		r.answers = make([]string, n)
-		for i := range r.answers {
-			r.answers[i] = d.string()
+	for i := uint64(0); i < n; i++ {
+		var id uint64
+		if id, b, ok = disksort.Uvarint(b); !ok {
+			return nil, nil, false
 		}
+		ids = append(ids, uint32(id))
 	}
-	r.relevant = d.ids()
-	r.negatives = d.ids()
-	return r, d.err
+	return ids, b, true
 }
 
 func encodeQueryEntry(e queryEntry) ([]byte, error) {

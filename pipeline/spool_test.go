@@ -12,8 +12,8 @@ import (
 
 // TestSpoolMergesLikeGroup spools more records than one sort chunk holds,
 // with repeated queries far apart and passages repeated within and across
-// records, and checks that the spool hands back what corpus.Group builds
-// in memory: the same records, in the same order, with the same counts.
+// records. The spool must hand back what corpus.Group builds in memory:
+// the same records, in the same order, with the same counts.
 func TestSpoolMergesLikeGroup(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	n := 2*disksort.ChunkRecords + 500

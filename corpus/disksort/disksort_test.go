@@ -100,3 +100,22 @@ func TestDecodeErrorFailsEach(t *testing.T) {
 		t.Fatal("Each succeeded although records read back from disk could not be decoded")
 	}
 }
+
+func TestStringRoundTripAndTruncation(t *testing.T) {
+	b := AppendString(nil, "héllo")
+	b = AppendString(b, "")
+	s, rest, ok := String(b)
+	if !ok || s != "héllo" {
+		t.Fatalf("first string: got %q, %v; want \"héllo\", true", s, ok)
+	}
+	s, rest, ok = String(rest)
+	if !ok || s != "" || len(rest) != 0 {
+		t.Fatalf("second string: got %q, %v, %d bytes left; want \"\", true, 0", s, ok, len(rest))
+	}
+	if _, _, ok := String(b[:3]); ok {
+		t.Error("a string cut short read as complete")
+	}
+	if _, _, ok := Uvarint([]byte{0x80}); ok {
+		t.Error("an unfinished uvarint read as complete")
+	}
+}
